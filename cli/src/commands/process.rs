@@ -1,0 +1,128 @@
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+use indicatif::MultiProgress;
+use stemset_core::error::Error;
+use stemset_core::process::Processor;
+use stemset_core::separator::SeparationError;
+
+use crate::progress::{StageBar, files_bar, install_ctrl_c};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The profile (band) whose source folder to process.
+    pub profile: String,
+    /// List what would be processed, and do nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let config = Arc::new(super::load_config(config)?);
+    let profile = config.profile(&args.profile)?.clone();
+    if !profile.source.is_dir() {
+        anyhow::bail!(
+            "the source folder of profile \"{}\" does not exist: {}",
+            args.profile,
+            profile.source.display()
+        );
+    }
+    let processor = Processor::new(config.clone()).await.context("cannot open the library")?;
+
+    let multi = MultiProgress::new();
+    let hashing = multi.add(indicatif::ProgressBar::new_spinner());
+    hashing.set_message("hashing");
+    let plan = processor
+        .plan(&args.profile, &|p: &Path| hashing.set_message(format!("hashing {}", p.display())))
+        .await?;
+    hashing.finish_and_clear();
+
+    println!(
+        "profile {}: {} new file{}, {} already processed{}",
+        args.profile,
+        plan.new.len(),
+        if plan.new.len() == 1 { "" } else { "s" },
+        plan.known.len(),
+        if plan.ignored.is_empty() {
+            String::new()
+        } else {
+            format!(", {} non-audio ignored", plan.ignored.len())
+        }
+    );
+    for (c, first) in &plan.duplicates {
+        println!("  same content as {}: {} (skipped)", first.display(), c.path.display());
+    }
+    let mut failures: Vec<(String, String)> = plan
+        .unreadable
+        .iter()
+        .map(|(p, e)| (p.display().to_string(), format!("cannot read: {e}")))
+        .collect();
+
+    if args.dry_run {
+        for c in &plan.new {
+            println!("  would process {} ({:.1} MB, sha256 {})", c.path.display(), c.size as f64 / 1e6, &c.sha256[..12]);
+        }
+        return Ok(report(failures));
+    }
+
+    let cancel = Arc::new(AtomicBool::new(false));
+    install_ctrl_c(cancel.clone());
+    let files = files_bar(&multi, plan.new.len() as u64);
+    let mut done = 0usize;
+    for c in &plan.new {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let name = c.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        files.set_message(name.clone());
+        let stage = Arc::new(StageBar::new(&multi, cancel.clone()));
+        let started = std::time::Instant::now();
+        let result = processor.process_file(&args.profile, c, stage.clone()).await;
+        stage.finish();
+        match result {
+            Ok(rec) => {
+                done += 1;
+                multi.suspend(|| {
+                    println!(
+                        "  ✓ {name}: {} stems ({}) of {:.1} s in {:.1} s → {}",
+                        rec.stems.len(),
+                        rec.stems.join(", "),
+                        rec.duration_seconds,
+                        started.elapsed().as_secs_f64(),
+                        rec.storage_prefix
+                    )
+                });
+            }
+            Err(Error::Separation(SeparationError::Cancelled)) => {
+                multi.suspend(|| println!("  ✗ {name}: cancelled, nothing kept"));
+                break;
+            }
+            Err(e) => {
+                multi.suspend(|| println!("  ✗ {name}: {e}"));
+                failures.push((c.path.display().to_string(), e.to_string()));
+            }
+        }
+        files.inc(1);
+    }
+    files.finish_and_clear();
+    if cancel.load(Ordering::Relaxed) {
+        println!("cancelled after {done} file(s); re-run to continue");
+        return Ok(ExitCode::from(130));
+    }
+    println!("processed {done} file(s)");
+    Ok(report(failures))
+}
+
+fn report(failures: Vec<(String, String)>) -> ExitCode {
+    if failures.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("{} file(s) failed:", failures.len());
+    for (path, why) in &failures {
+        eprintln!("  {path}: {why}");
+    }
+    ExitCode::FAILURE
+}

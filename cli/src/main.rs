@@ -1,0 +1,75 @@
+//! `stemset`: turn band recordings into stems and manage the library.
+
+mod commands;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+// The backends this binary is built with; linking them registers them via inventory.
+use stemset_backend_dsp as _;
+
+#[derive(Parser)]
+#[command(name = "stemset", version, about = "Separate band recordings into stems and keep them in a library per band")]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, short, global = true, env = "STEMSET_CONFIG", default_value = "config.yaml")]
+    config: PathBuf,
+    /// Log verbosity (also RUST_LOG): error, warn, info, debug, trace.
+    #[arg(long, global = true, default_value = "warn")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Separate every new recording in a profile's source folder.
+    Process(commands::process::Args),
+    /// Apply database migrations.
+    Migrate,
+    /// List the separation backends in this build and the models each can run.
+    Backends,
+    /// The model catalog of plugins.toml.
+    Models {
+        #[command(subcommand)]
+        command: commands::models::ModelsCommand,
+    },
+    /// Write a generated demo recording (a synthetic band, no copyrighted audio).
+    GenerateDemo(commands::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| cli.log.clone());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .init();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Process(args) => commands::process::run(&cli.config, args).await,
+            Command::Migrate => commands::migrate::run(&cli.config).await,
+            Command::Backends => commands::backends::run(&cli.config),
+            Command::Models { command } => commands::models::run(&cli.config, command),
+            Command::GenerateDemo(args) => commands::demo::run(args),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

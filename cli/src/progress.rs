@@ -1,0 +1,70 @@
+//! indicatif bars for the pipeline: one for the files of the run, one for the stage of
+//! the current file. Ctrl-C sets the shared cancel flag the pipeline polls.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use stemset_core::executor::PipelineProgress;
+
+const STAGE_SCALE: u64 = 1000;
+
+pub struct StageBar {
+    bar: ProgressBar,
+    cancel: Arc<AtomicBool>,
+}
+
+impl StageBar {
+    pub fn new(multi: &MultiProgress, cancel: Arc<AtomicBool>) -> Self {
+        let bar = multi.add(ProgressBar::new(STAGE_SCALE));
+        bar.set_style(
+            ProgressStyle::with_template("  {spinner} {msg:<28} [{bar:30}] {percent:>3}%  {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Self { bar, cancel }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl PipelineProgress for StageBar {
+    fn stage(&self, label: &str) {
+        self.bar.set_message(label.to_string());
+        self.bar.set_position(0);
+        tracing::info!(stage = label, "stage");
+    }
+    fn fraction(&self, fraction: f32) {
+        self.bar.set_position((fraction.clamp(0.0, 1.0) * STAGE_SCALE as f32) as u64);
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+pub fn files_bar(multi: &MultiProgress, len: u64) -> ProgressBar {
+    let bar = multi.add(ProgressBar::new(len));
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:.bold} [{bar:30}] {pos}/{len} files  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix("processing");
+    bar
+}
+
+/// First Ctrl-C: stop after cleaning up; second: exit at once.
+pub fn install_ctrl_c(cancel: Arc<AtomicBool>) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nstopping: cleaning up the current file (Ctrl-C again to quit at once)");
+            cancel.store(true, Ordering::Relaxed);
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+}

@@ -1,0 +1,43 @@
+use sea_orm::entity::prelude::*;
+
+pub const STATE_QUEUED: &str = "queued";
+pub const STATE_RUNNING: &str = "running";
+pub const STATE_SUCCEEDED: &str = "succeeded";
+pub const STATE_FAILED: &str = "failed";
+
+/// A unit of processing work: queued → running → succeeded | failed, leased by a worker.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "jobs")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub profile_id: Uuid,
+    pub audio_file_id: Option<Uuid>,
+    pub recording_id: Option<Uuid>,
+    pub kind: String,
+    pub input_key: String,
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub progress: f64,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub error: Option<String>,
+    pub worker: Option<String>,
+    pub lease_expires_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::profile::Entity", from = "Column::ProfileId", to = "super::profile::Column::Id")]
+    Profile,
+}
+
+impl Related<super::profile::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Profile.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

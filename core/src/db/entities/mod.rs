@@ -1,0 +1,10 @@
+//! sea-orm entities, one file per table (schema in `stemset-migrations`).
+
+pub mod api_token;
+pub mod audio_file;
+pub mod job;
+pub mod profile;
+pub mod recording;
+pub mod stem;
+pub mod user;
+pub mod user_profile;

@@ -1,0 +1,46 @@
+//! Database access: the sea-orm entities and connecting (+ migrating) a database.
+
+pub mod entities;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use stemset_migrations::Migrator;
+
+pub use entities::*;
+
+/// Connects to `url`. SQLite databases (the embedded default) are created and migrated
+/// automatically; PostgreSQL is migrated by `stemset migrate` unless `auto_migrate`.
+pub async fn connect(url: &str, auto_migrate: bool) -> Result<DatabaseConnection, DbErr> {
+    if let Some(path) = sqlite_file(url) {
+        if let Some(dir) = std::path::Path::new(&path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    DbErr::Custom(format!("cannot create the folder {} for the SQLite database: {e}", dir.display()))
+                })?;
+            }
+        }
+    }
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false);
+    let db = Database::connect(opts).await?;
+    if url.starts_with("sqlite:") {
+        // Foreign keys are off by default in SQLite; cascades depend on them.
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
+    }
+    if auto_migrate || url.starts_with("sqlite:") {
+        Migrator::up(&db, None).await?;
+    }
+    Ok(db)
+}
+
+/// Runs pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+fn sqlite_file(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (path != ":memory:" && !path.is_empty()).then(|| path.to_string())
+}

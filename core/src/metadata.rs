@@ -1,0 +1,50 @@
+//! `metadata.json`, written beside the stems of every recording.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::StemAnalysis;
+
+pub const METADATA_FILE: &str = "metadata.json";
+pub const METADATA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RecordingMetadata {
+    pub version: u32,
+    pub recording_id: String,
+    pub profile: String,
+    pub title: String,
+    pub strategy: String,
+    /// Models run, depth first.
+    pub models: Vec<String>,
+    pub source: SourceMetadata,
+    pub output_format: String,
+    pub created_at: String,
+    pub stems: Vec<StemMetadata>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SourceMetadata {
+    pub file_name: String,
+    pub sha256: String,
+    pub size_bytes: u64,
+    pub codec: String,
+    pub sample_rate: u32,
+    pub channels: usize,
+    pub bits_per_sample: Option<u32>,
+    pub duration_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StemMetadata {
+    pub name: String,
+    /// File names relative to the recording's folder.
+    pub file: String,
+    pub waveform_file: String,
+    pub sample_rate: u32,
+    pub channels: usize,
+    pub bits_per_sample: Option<u32>,
+    pub bitrate_kbps: Option<u32>,
+    pub size_bytes: u64,
+    #[serde(flatten)]
+    pub analysis: StemAnalysis,
+}

@@ -1,0 +1,222 @@
+//! `plugins.toml`: per-backend settings and the model catalog (name → backend, file,
+//! architecture, output slots). Validated once at load; typed data from then on.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::ConfigError;
+use crate::separator::{Backends, SlotInfo};
+use crate::vars::VarResolver;
+
+/// Settings of one backend, the `[backends.NAME]` table with `${VAR}`s resolved.
+#[derive(Debug, Clone, Default)]
+pub struct BackendSettings {
+    pub name: String,
+    pub table: toml::Table,
+}
+
+impl BackendSettings {
+    pub fn get_u64(&self, key: &str) -> Option<u64> {
+        self.table
+            .get(key)
+            .and_then(|v| v.as_integer())
+            .and_then(|i| u64::try_from(i).ok())
+    }
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.table.get(key).and_then(|v| v.as_str())
+    }
+}
+
+/// One catalog entry: a model name usable in strategy trees.
+#[derive(Debug, Clone)]
+pub struct ModelSpec {
+    pub name: String,
+    pub backend: String,
+    pub architecture: String,
+    pub description: String,
+    /// Local model file, resolved against the directory of `plugins.toml`.
+    pub file: Option<PathBuf>,
+    pub url: Option<String>,
+    pub sha256: Option<String>,
+    pub slots: Vec<SlotInfo>,
+    /// Architecture-specific parameters, passed to the backend untouched.
+    pub params: toml::Table,
+}
+
+impl ModelSpec {
+    pub fn slot_names(&self) -> Vec<&str> {
+        self.slots.iter().map(|s| s.name.as_str()).collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlugins {
+    #[serde(default)]
+    backends: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    models: BTreeMap<String, RawModel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    backend: String,
+    architecture: String,
+    #[serde(default)]
+    description: String,
+    file: Option<PathBuf>,
+    url: Option<String>,
+    sha256: Option<String>,
+    /// Slot names; when omitted the backend's defaults for the architecture apply.
+    slots: Option<Vec<String>>,
+    #[serde(default)]
+    params: toml::Table,
+}
+
+/// The loaded catalog.
+#[derive(Debug, Clone, Default)]
+pub struct Plugins {
+    pub path: PathBuf,
+    pub backends: BTreeMap<String, BackendSettings>,
+    pub models: BTreeMap<String, ModelSpec>,
+}
+
+impl Plugins {
+    pub fn load(path: &Path, vars: &VarResolver) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text, vars)
+    }
+
+    pub fn parse(path: &Path, text: &str, vars: &VarResolver) -> Result<Self, ConfigError> {
+        let file = path.display().to_string();
+        let mut value: toml::Value = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        vars.substitute_toml(&file, &mut value)?;
+        let raw: RawPlugins = serde_path_to_error::deserialize(value).map_err(|e| {
+            ConfigError::Invalid {
+                file: file.clone(),
+                path: e.path().to_string(),
+                message: e.inner().to_string(),
+            }
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut problems = Vec::new();
+        let registered = Backends::names();
+
+        let backends = raw
+            .backends
+            .into_iter()
+            .map(|(name, table)| {
+                if !registered.contains(&name.as_str()) {
+                    // Settings for a backend this binary was built without are kept (the
+                    // same file serves several builds) but noted.
+                    tracing::debug!(backend = %name, "settings for a backend not in this build");
+                }
+                (name.clone(), BackendSettings { name, table })
+            })
+            .collect();
+
+        let mut models = BTreeMap::new();
+        for (name, m) in raw.models {
+            let at = format!("models.{name}");
+            let Some(reg) = Backends::find(&m.backend) else {
+                problems.push(format!(
+                    "{file}: {at}.backend: unknown backend \"{}\"; backends in this build: {}",
+                    m.backend,
+                    registered.join(", ")
+                ));
+                continue;
+            };
+            if !reg.architectures.contains(&m.architecture.as_str()) {
+                problems.push(format!(
+                    "{file}: {at}.architecture: backend \"{}\" cannot run architecture \"{}\"; valid: {}",
+                    m.backend,
+                    m.architecture,
+                    reg.architectures.join(", ")
+                ));
+                continue;
+            }
+            let known = (reg.slots_for)(&m.architecture);
+            let slots = match (m.slots, known) {
+                (Some(declared), Some(known)) => {
+                    let names: Vec<&str> = known.iter().map(|s| s.name.as_str()).collect();
+                    let bad: Vec<&String> =
+                        declared.iter().filter(|s| !names.contains(&s.as_str())).collect();
+                    if !bad.is_empty() {
+                        problems.push(format!(
+                            "{file}: {at}.slots: architecture \"{}\" does not produce {}; it produces: {}",
+                            m.architecture,
+                            bad.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "),
+                            names.join(", ")
+                        ));
+                        continue;
+                    }
+                    known
+                        .into_iter()
+                        .filter(|s| declared.contains(&s.name))
+                        .collect()
+                }
+                (Some(declared), None) => declared
+                    .into_iter()
+                    .map(|name| SlotInfo {
+                        name,
+                        description: String::new(),
+                    })
+                    .collect(),
+                (None, Some(known)) => known,
+                (None, None) => {
+                    problems.push(format!(
+                        "{file}: {at}.slots: missing; architecture \"{}\" needs its output slots listed",
+                        m.architecture
+                    ));
+                    continue;
+                }
+            };
+            if slots.is_empty() {
+                problems.push(format!("{file}: {at}.slots: a model needs at least one slot"));
+                continue;
+            }
+            models.insert(
+                name.clone(),
+                ModelSpec {
+                    name,
+                    backend: m.backend,
+                    architecture: m.architecture,
+                    description: m.description,
+                    file: m.file.map(|f| if f.is_absolute() { f } else { base.join(f) }),
+                    url: m.url,
+                    sha256: m.sha256.map(|s| s.to_ascii_lowercase()),
+                    slots,
+                    params: m.params,
+                },
+            );
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Many(problems));
+        }
+        Ok(Plugins {
+            path: path.to_path_buf(),
+            backends,
+            models,
+        })
+    }
+
+    pub fn backend_settings(&self, backend: &str) -> BackendSettings {
+        self.backends.get(backend).cloned().unwrap_or(BackendSettings {
+            name: backend.to_string(),
+            table: toml::Table::new(),
+        })
+    }
+
+    pub fn model_names(&self) -> Vec<&str> {
+        self.models.keys().map(String::as_str).collect()
+    }
+}

@@ -1,0 +1,189 @@
+//! Where stems live: an object_store (a local directory by default). Keys are
+//! `<profile>/<recording-id>/<file>`; uploads stream in parts so a 1 GB WAV stem is never
+//! held in memory, and each object appears atomically under its final key.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use tokio::io::AsyncReadExt;
+
+use crate::config::StorageConfig;
+
+/// Multipart part size for uploads.
+const PART_SIZE: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("{location}: {source}")]
+    Store {
+        location: String,
+        source: object_store::Error,
+    },
+    #[error("reading {path} for upload: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid storage key \"{0}\"")]
+    InvalidKey(String),
+    #[error("cannot create the storage folder {path}: {source}")]
+    Create {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Storage {
+    store: Arc<dyn ObjectStore>,
+    description: String,
+}
+
+impl Storage {
+    pub fn from_config(cfg: &StorageConfig) -> Result<Self, StorageError> {
+        match cfg {
+            StorageConfig::Local { path } => Self::local(path),
+        }
+    }
+
+    pub fn local(dir: &Path) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(dir).map_err(|source| StorageError::Create {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
+            .map_err(|source| StorageError::Store {
+                location: dir.display().to_string(),
+                source,
+            })?
+            .with_automatic_cleanup(true);
+        Ok(Self {
+            store: Arc::new(store),
+            description: format!("local directory {}", dir.display()),
+        })
+    }
+
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    fn key(key: &str) -> Result<ObjectPath, StorageError> {
+        // Parsing rejects `..`, empty segments and other traversal tricks.
+        ObjectPath::parse(key).map_err(|_| StorageError::InvalidKey(key.to_string()))
+    }
+
+    fn err(key: &str) -> impl FnOnce(object_store::Error) -> StorageError + '_ {
+        move |source| StorageError::Store {
+            location: key.to_string(),
+            source,
+        }
+    }
+
+    /// Uploads a local file in parts; returns its size.
+    pub async fn put_file(&self, key: &str, path: &Path) -> Result<u64, StorageError> {
+        let location = Self::key(key)?;
+        let read_err = |source| StorageError::Read {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut file = tokio::fs::File::open(path).await.map_err(read_err)?;
+        let mut upload = self.store.put_multipart(&location).await.map_err(Self::err(key))?;
+        let mut total = 0u64;
+        let result: Result<(), StorageError> = async {
+            loop {
+                let mut buf = Vec::with_capacity(PART_SIZE);
+                while buf.len() < PART_SIZE {
+                    let n = (&mut file)
+                        .take((PART_SIZE - buf.len()) as u64)
+                        .read_to_end(&mut buf)
+                        .await
+                        .map_err(|source| StorageError::Read {
+                            path: path.display().to_string(),
+                            source,
+                        })?;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                if buf.is_empty() {
+                    break;
+                }
+                total += buf.len() as u64;
+                upload
+                    .put_part(PutPayload::from(Bytes::from(buf)))
+                    .await
+                    .map_err(Self::err(key))?;
+            }
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                upload.complete().await.map_err(Self::err(key))?;
+                Ok(total)
+            }
+            Err(e) => {
+                let _ = upload.abort().await;
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn put_bytes(&self, key: &str, bytes: Vec<u8>) -> Result<(), StorageError> {
+        let location = Self::key(key)?;
+        self.store
+            .put(&location, PutPayload::from(Bytes::from(bytes)))
+            .await
+            .map_err(Self::err(key))?;
+        Ok(())
+    }
+
+    pub async fn get_bytes(&self, key: &str) -> Result<Bytes, StorageError> {
+        let location = Self::key(key)?;
+        let got = self.store.get(&location).await.map_err(Self::err(key))?;
+        got.bytes().await.map_err(Self::err(key))
+    }
+
+    pub async fn exists(&self, key: &str) -> Result<bool, StorageError> {
+        let location = Self::key(key)?;
+        match self.store.head(&location).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(Self::err(key)(e)),
+        }
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        let location = Self::key(key)?;
+        match self.store.delete(&location).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(Self::err(key)(e)),
+        }
+    }
+
+    /// Every key under `prefix`, sorted.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let location = Self::key(prefix)?;
+        let mut keys: Vec<String> = self
+            .store
+            .list(Some(&location))
+            .map_ok(|m| m.location.to_string())
+            .try_collect()
+            .await
+            .map_err(Self::err(prefix))?;
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// Removes everything under `prefix` (used to roll back a failed recording).
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<(), StorageError> {
+        for key in self.list(prefix).await? {
+            self.delete(&key).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,157 @@
+//! Config loading: `${VAR}` substitution, unknown keys, and strategy/catalog validation,
+//! each error naming the file, the path in the tree and the valid choices.
+
+mod common;
+
+use stemset_core::config::Config;
+use stemset_core::strategy::SlotTarget;
+use stemset_core::vars::VarResolver;
+
+const BASE: &str = r#"
+strategies:
+  two:
+    _: split
+    quarter: q
+    rest:
+      _: split
+      quarter: rq
+      rest: rr
+profiles:
+  band:
+    source: ./in
+    strategy: two
+storage:
+  kind: local
+  path: ./media
+database:
+  url: sqlite://./db.sqlite
+"#;
+
+fn load(yaml: &str, plugins: &str, vars: &[(&str, &str)]) -> Result<Config, String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = common::write_config(dir.path(), yaml, plugins);
+    let vars = VarResolver::from_map(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Config::load_with(&path, &vars).map_err(|e| e.to_string())
+}
+
+#[test]
+fn loads_a_valid_config_and_resolves_paths() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = common::write_config(dir.path(), BASE, common::PLUGINS);
+    let c = Config::load_with(&path, &VarResolver::from_map([])).expect("valid");
+    let tree = c.strategy("two").expect("strategy");
+    assert_eq!(tree.model, "split");
+    assert_eq!(tree.stem_names(), vec!["q", "rq", "rr"]);
+    assert!(matches!(tree.outputs[1].1, SlotTarget::Node(_)));
+    assert_eq!(c.profiles["band"].source, dir.path().join("./in"));
+    assert!(c.database.url.expose().starts_with(&format!("sqlite://{}", dir.path().display())));
+    assert!(c.database.url.expose().ends_with("?mode=rwc"));
+    assert!(!format!("{:?}", c.database).contains("db.sqlite"), "secrets must not print");
+}
+
+#[test]
+fn every_missing_variable_is_listed_at_once() {
+    let yaml = BASE
+        .replace("./media", "${MEDIA_DIR}")
+        .replace("sqlite://./db.sqlite", "postgres://${PGUSER}:${PGPASS}@db/x");
+    let err = load(&yaml, common::PLUGINS, &[("PGUSER", "me")]).expect_err("must fail");
+    assert!(err.contains("config.yaml"), "{err}");
+    assert!(err.contains("MEDIA_DIR (used at storage.path)"), "{err}");
+    assert!(err.contains("PGPASS (used at database.url)"), "{err}");
+    assert!(!err.contains("PGUSER"), "{err}");
+}
+
+#[test]
+fn variables_and_defaults_are_substituted() {
+    let yaml = BASE.replace("./media", "${MEDIA_DIR:-./fallback}");
+    let c = load(&yaml, common::PLUGINS, &[]).expect("valid");
+    let stemset_core::config::StorageConfig::Local { path } = &c.storage;
+    assert!(path.ends_with("fallback"), "{path:?}");
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_their_path() {
+    let yaml = BASE.replace("    strategy: two", "    strategy: two\n    sorce: ./typo");
+    let err = load(&yaml, common::PLUGINS, &[]).expect_err("must fail");
+    assert!(err.contains("profiles.band"), "{err}");
+    assert!(err.contains("unknown field `sorce`"), "{err}");
+    assert!(err.contains("source"), "the valid keys are named: {err}");
+}
+
+#[test]
+fn unknown_strategy_model_and_slot_are_all_reported() {
+    let yaml = BASE
+        .replace("strategy: two", "strategy: three")
+        .replace("      _: split\n", "      _: splitt\n")
+        .replace("quarter: q\n", "quater: q\n");
+    let err = load(&yaml, common::PLUGINS, &[]).expect_err("must fail");
+    assert!(
+        err.contains("profiles.band.strategy: unknown strategy \"three\"; strategies: two"),
+        "{err}"
+    );
+    assert!(err.contains("strategies.two.rest._: unknown model \"splitt\""), "{err}");
+    assert!(err.contains("failing, split"), "valid models listed: {err}");
+    assert!(
+        err.contains("strategies.two.quater: model \"split\" has no slot \"quater\"; its slots are: quarter, rest"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_and_invalid_stem_names_are_rejected() {
+    let yaml = BASE.replace("rr\n", "q\n").replace("rq\n", "\"Bad Name\"\n");
+    let err = load(&yaml, common::PLUGINS, &[]).expect_err("must fail");
+    assert!(err.contains("stem \"q\" is produced twice"), "{err}");
+    assert!(err.contains("invalid stem name \"Bad Name\""), "{err}");
+}
+
+#[test]
+fn a_node_without_a_model_is_an_error() {
+    let yaml = BASE.replace("    _: split\n    quarter: q\n", "    quarter: q\n");
+    let err = load(&yaml, common::PLUGINS, &[]).expect_err("must fail");
+    assert!(err.contains("strategies.two: missing `_: <model>`"), "{err}");
+}
+
+#[test]
+fn plugin_catalog_errors_name_backends_and_slots() {
+    let plugins = r#"
+[models.split]
+backend = "testkit"
+architecture = "split"
+slots = ["quarter", "half"]
+
+[models.other]
+backend = "nope"
+architecture = "x"
+
+[models.arch]
+backend = "testkit"
+architecture = "mdx"
+"#;
+    let err = load(BASE, plugins, &[]).expect_err("must fail");
+    assert!(err.contains("plugins.toml: models.split.slots"), "{err}");
+    assert!(err.contains("does not produce \"half\"; it produces: quarter, rest"), "{err}");
+    assert!(err.contains("models.other.backend: unknown backend \"nope\""), "{err}");
+    assert!(err.contains("testkit"), "registered backends listed: {err}");
+    assert!(err.contains("models.arch.architecture"), "{err}");
+}
+
+#[test]
+fn bad_output_settings_are_rejected() {
+    let yaml = format!("{BASE}output:\n  format: mp3\n");
+    let err = load(&yaml, common::PLUGINS, &[]).expect_err("must fail");
+    assert!(err.contains("output.format"), "{err}");
+    assert!(err.contains("opus"), "valid formats named: {err}");
+    let yaml = format!("{BASE}output:\n  bitrate: 2000\n");
+    let err = load(&yaml, common::PLUGINS, &[]).expect_err("must fail");
+    assert!(err.contains("output.bitrate"), "{err}");
+}
+
+#[test]
+fn the_shipped_example_config_is_valid_for_its_own_catalog_syntax() {
+    // The example config needs the dsp backend (linked by the CLI); here we only check
+    // that it parses as YAML and names the default strategy.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../config.yaml")).expect("config.yaml");
+    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).expect("yaml");
+    assert!(v["strategies"]["default"]["_"].as_str().is_some());
+}
