@@ -83,7 +83,10 @@ fn files_under(dir: &Path) -> Vec<String> {
     out
 }
 
-async fn count<E: EntityTrait>(db: &sea_orm::DatabaseConnection) -> u64 {
+async fn count<E: EntityTrait>(db: &sea_orm::DatabaseConnection) -> u64
+where
+    E::Model: Sync,
+{
     E::find().count(db).await.expect("count")
 }
 

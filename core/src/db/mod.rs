@@ -11,14 +11,12 @@ pub use entities::*;
 /// Connects to `url`. SQLite databases (the embedded default) are created and migrated
 /// automatically; PostgreSQL is migrated by `stemset migrate` unless `auto_migrate`.
 pub async fn connect(url: &str, auto_migrate: bool) -> Result<DatabaseConnection, DbErr> {
-    if let Some(path) = sqlite_file(url) {
-        if let Some(dir) = std::path::Path::new(&path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    DbErr::Custom(format!("cannot create the folder {} for the SQLite database: {e}", dir.display()))
-                })?;
-            }
-        }
+    if let Some(dir) = sqlite_file(url).and_then(|p| std::path::Path::new(&p).parent().map(|d| d.to_path_buf()))
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            DbErr::Custom(format!("cannot create the folder {} for the SQLite database: {e}", dir.display()))
+        })?;
     }
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false);
