@@ -1,0 +1,198 @@
+//! Decoding anything symphonia reads (WAV, FLAC, MP3, AAC/M4A, Ogg Vorbis, ...), packet
+//! by packet, into interleaved f32 at the file's own rate and channel count.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+
+use super::{AudioError, AudioSource};
+
+/// What the container and codec say about a source file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceInfo {
+    pub sample_rate: u32,
+    pub channels: usize,
+    /// Bit depth of lossless sources; `None` for lossy codecs.
+    pub bits_per_sample: Option<u32>,
+    /// From the container; may be missing or approximate (MP3 without a Xing header).
+    pub total_frames: Option<u64>,
+    pub codec: String,
+}
+
+pub struct DecodedSource {
+    path: PathBuf,
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn AudioDecoder>,
+    track_id: u32,
+    info: SourceInfo,
+    /// Decoded samples not yet handed out.
+    pending: Vec<f32>,
+    pending_pos: usize,
+    done: bool,
+    decoded_any: bool,
+}
+
+impl DecodedSource {
+    pub fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+}
+
+fn unsupported(path: &Path, reason: impl Into<String>) -> AudioError {
+    AudioError::Unsupported {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Opens and probes `path`. A non-audio file is an `Unsupported` error naming the file.
+pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
+    let file = File::open(path).map_err(|source| AudioError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    let format = symphonia::default::get_probe()
+        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| unsupported(path, format!("not a recognised audio format ({e})")))?;
+    let track = format
+        .default_track(TrackType::Audio)
+        .ok_or_else(|| unsupported(path, "the file has no audio track"))?;
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|p| p.audio())
+        .ok_or_else(|| unsupported(path, "the audio track has no codec parameters"))?
+        .clone();
+    let track_id = track.id;
+    let total_frames = track.num_frames;
+    let decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        .map_err(|e| unsupported(path, format!("no decoder for this codec ({e})")))?;
+    let sample_rate = params
+        .sample_rate
+        .filter(|r| *r > 0)
+        .ok_or_else(|| unsupported(path, "the sample rate is unknown"))?;
+    let channels = params
+        .channels
+        .as_ref()
+        .map(|c| c.count())
+        .filter(|c| *c > 0)
+        .ok_or_else(|| unsupported(path, "the channel count is unknown"))?;
+    let codec = decoder.codec_info().short_name.to_string();
+    let lossless = matches!(codec.as_str(), "flac" | "alac") || codec.starts_with("pcm");
+    let info = SourceInfo {
+        sample_rate,
+        channels,
+        bits_per_sample: params.bits_per_sample.filter(|_| lossless),
+        total_frames,
+        codec,
+    };
+    Ok(DecodedSource {
+        path: path.to_path_buf(),
+        format,
+        decoder,
+        track_id,
+        info,
+        pending: Vec::new(),
+        pending_pos: 0,
+        done: false,
+        decoded_any: false,
+    })
+}
+
+impl DecodedSource {
+    /// Decodes the next packet into `pending`; false at the end of the stream.
+    fn refill(&mut self) -> Result<bool, AudioError> {
+        loop {
+            let packet = match self.format.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => return Ok(false),
+                // A truncated file ends early; keep what was decoded.
+                Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    tracing::warn!(path = %self.path.display(), "file ends unexpectedly; using what was decoded");
+                    return Ok(false);
+                }
+                Err(e) => {
+                    return Err(AudioError::Decode {
+                        path: self.path.clone(),
+                        reason: e.to_string(),
+                    });
+                }
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            match self.decoder.decode(&packet) {
+                Ok(buf) => {
+                    if buf.spec().channels().count() != self.info.channels {
+                        return Err(AudioError::Decode {
+                            path: self.path.clone(),
+                            reason: "the channel count changes mid-stream".into(),
+                        });
+                    }
+                    buf.copy_to_vec_interleaved(&mut self.pending);
+                    self.pending_pos = 0;
+                    if !self.pending.is_empty() {
+                        self.decoded_any = true;
+                        return Ok(true);
+                    }
+                }
+                // A damaged packet: skip it, like every player does.
+                Err(SymphoniaError::DecodeError(e)) => {
+                    tracing::warn!(path = %self.path.display(), error = e, "skipping a damaged packet");
+                }
+                Err(e) => {
+                    return Err(AudioError::Decode {
+                        path: self.path.clone(),
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl AudioSource for DecodedSource {
+    fn sample_rate(&self) -> u32 {
+        self.info.sample_rate
+    }
+    fn channels(&self) -> usize {
+        self.info.channels
+    }
+    fn total_frames(&self) -> Option<u64> {
+        self.info.total_frames
+    }
+    fn read(&mut self, buf: &mut [f32]) -> Result<usize, AudioError> {
+        let ch = self.info.channels;
+        let want = buf.len() / ch * ch;
+        let mut filled = 0;
+        while filled < want && !self.done {
+            if self.pending_pos >= self.pending.len() && !self.refill()? {
+                self.done = true;
+                if !self.decoded_any {
+                    return Err(AudioError::Decode {
+                        path: self.path.clone(),
+                        reason: "no audio could be decoded".into(),
+                    });
+                }
+                break;
+            }
+            let take = (want - filled).min(self.pending.len() - self.pending_pos);
+            buf[filled..filled + take].copy_from_slice(&self.pending[self.pending_pos..self.pending_pos + take]);
+            self.pending_pos += take;
+            filled += take;
+        }
+        Ok(filled / ch)
+    }
+}
