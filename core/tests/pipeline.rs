@@ -217,7 +217,12 @@ async fn postgres_url() -> String {
     let name = format!("stemset_test_{}", uuid::Uuid::new_v4().simple());
     conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
+    let url = format!("{base}/{name}");
+    // PostgreSQL is migrated explicitly (`stemset migrate`), never behind the user's back.
+    let err = stemset_core::db::connect(&url, false).await.expect_err("an unmigrated database is refused");
+    assert!(err.to_string().contains("run `stemset migrate`"), "{err}");
+    stemset_core::db::connect(&url, true).await.expect("migrate");
+    url
 }
 
 #[tokio::test(flavor = "multi_thread")]

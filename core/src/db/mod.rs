@@ -28,6 +28,15 @@ pub async fn connect(url: &str, auto_migrate: bool) -> Result<DatabaseConnection
     }
     if auto_migrate || url.starts_with("sqlite:") {
         Migrator::up(&db, None).await?;
+    } else {
+        let pending = Migrator::get_pending_migrations(&db).await?;
+        if !pending.is_empty() {
+            return Err(DbErr::Custom(format!(
+                "the database schema is not up to date ({} pending migration{}): run `stemset migrate`",
+                pending.len(),
+                if pending.len() == 1 { "" } else { "s" }
+            )));
+        }
     }
     Ok(db)
 }
