@@ -163,7 +163,8 @@ pub fn decode_waveform(bytes: &[u8]) -> Result<Waveform, AudioError> {
     if bytes.len() < 24 || &bytes[..4] != PEAKS_MAGIC {
         return Err(bad("missing STPK header"));
     }
-    let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let u32_at =
+        |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     if u32_at(4) != 1 {
         return Err(bad("unknown version"));
     }
@@ -177,6 +178,9 @@ pub fn decode_waveform(bytes: &[u8]) -> Result<Waveform, AudioError> {
     Ok(Waveform {
         sample_rate: u32_at(8),
         frames_per_peak: u32_at(12),
-        peaks: body.chunks_exact(2).map(|p| (p[0] as i8, p[1] as i8)).collect(),
+        peaks: body
+            .chunks_exact(2)
+            .map(|p| (p[0] as i8, p[1] as i8))
+            .collect(),
     })
 }

@@ -187,11 +187,12 @@ impl Config {
                 message: e.to_string(),
             })?;
         vars.substitute_yaml(&file, &mut value)?;
-        let raw: RawConfig = serde_path_to_error::deserialize(value).map_err(|e| ConfigError::Invalid {
-            file: file.clone(),
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
-        })?;
+        let raw: RawConfig =
+            serde_path_to_error::deserialize(value).map_err(|e| ConfigError::Invalid {
+                file: file.clone(),
+                path: e.path().to_string(),
+                message: e.inner().to_string(),
+            })?;
 
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let plugins = Plugins::load(&resolve(&base, &raw.plugins), vars)?;
@@ -221,7 +222,11 @@ impl Config {
                 problems.push(format!(
                     "{file}: {at}.strategy: unknown strategy \"{}\"; strategies: {}",
                     profile.strategy,
-                    raw.strategies.keys().cloned().collect::<Vec<_>>().join(", ")
+                    raw.strategies
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
             profile.source = resolve(&base, &profile.source);
@@ -283,13 +288,20 @@ impl Config {
 }
 
 fn resolve(base: &Path, p: &Path) -> PathBuf {
-    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
 }
 
 /// Relative SQLite paths are relative to the config file, like every other path in it;
 /// `mode=rwc` creates the file on first use.
 fn resolve_sqlite_url(base: &Path, url: &str) -> String {
-    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
         return url.to_string();
     };
     let (path, query) = match rest.split_once('?') {

@@ -61,14 +61,21 @@ impl DemoSong {
         let bar = (beat / 4.0).floor() as usize;
         // I–vi–IV–V in A: roots in Hz for the bass, chord tones for the pads.
         let roots = [55.0, 92.5, 73.42, 82.41];
-        let chords = [[440.0, 554.37, 659.25], [369.99, 440.0, 554.37], [293.66, 369.99, 440.0], [329.63, 415.3, 493.88]];
+        let chords = [
+            [440.0, 554.37, 659.25],
+            [369.99, 440.0, 554.37],
+            [293.66, 369.99, 440.0],
+            [329.63, 415.3, 493.88],
+        ];
         let k = bar % 4;
 
         // Voice: a slow melody with vibrato and a few formant-weighted harmonics, center.
         let melody = [440.0, 493.88, 554.37, 493.88, 440.0, 369.99, 329.63, 369.99];
         let note = melody[(beat / 2.0).floor() as usize % melody.len()];
         let vib = 1.0 + 0.006 * (TAU * 5.5 * t).sin();
-        let phrase = ((beat / 2.0).fract() * std::f64::consts::PI).sin().powf(0.5);
+        let phrase = ((beat / 2.0).fract() * std::f64::consts::PI)
+            .sin()
+            .powf(0.5);
         let mut voice = 0.0;
         for (h, w) in [(1.0, 1.0), (2.0, 0.5), (3.0, 0.35), (4.0, 0.2), (5.0, 0.12)] {
             voice += w * (TAU * note * h * vib * t).sin();
@@ -77,7 +84,9 @@ impl DemoSong {
 
         // Bass: root notes with a pluck envelope on every beat, center.
         let bt = beat.fract() * 60.0 / BPM;
-        let bass = 0.3 * (-bt * 3.0).exp() * ((TAU * roots[k] * t).sin() + 0.25 * (TAU * 2.0 * roots[k] * t).sin());
+        let bass = 0.3
+            * (-bt * 3.0).exp()
+            * ((TAU * roots[k] * t).sin() + 0.25 * (TAU * 2.0 * roots[k] * t).sin());
 
         // Drums: kick on 1 and 3, snare on 2 and 4, hats on eighths; near center.
         let in_bar = beat % 4.0;
@@ -88,7 +97,8 @@ impl DemoSong {
         let mut drums = 0.0;
         for pos in [0.0, 2.0] {
             if let Some(d) = since(pos).filter(|d| *d < 0.4) {
-                drums += 0.5 * (-d * 18.0).exp() * (TAU * (50.0 + 90.0 * (-d * 40.0).exp()) * d).sin();
+                drums +=
+                    0.5 * (-d * 18.0).exp() * (TAU * (50.0 + 90.0 * (-d * 40.0).exp()) * d).sin();
             }
         }
         let noise = self.white();

@@ -83,11 +83,9 @@ impl Executor<'_> {
         done: &mut usize,
         stems: &mut Vec<(String, PathBuf)>,
     ) -> Result<(), Error> {
-        let spec = self
-            .plugins
-            .models
-            .get(&node.model)
-            .ok_or_else(|| Error::Other(format!("model \"{}\" is not in the catalog", node.model)))?;
+        let spec = self.plugins.models.get(&node.model).ok_or_else(|| {
+            Error::Other(format!("model \"{}\" is not in the catalog", node.model))
+        })?;
         let reg = Backends::find(&spec.backend).ok_or_else(|| {
             Error::Other(format!(
                 "model \"{}\" needs backend \"{}\", which this build does not include",
@@ -100,7 +98,8 @@ impl Executor<'_> {
             reason: e.0,
         })?;
         *done += 1;
-        self.progress.stage(&format!("{} ({}/{})", node.model, done, total));
+        self.progress
+            .stage(&format!("{} ({}/{})", node.model, done, total));
 
         let slots = model.output_slots().to_vec();
         for (slot, _) in &node.outputs {
@@ -108,7 +107,11 @@ impl Executor<'_> {
                 return Err(Error::Other(format!(
                     "model \"{}\" did not offer slot \"{slot}\" at run time (offers: {})",
                     node.model,
-                    slots.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                    slots
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
         }
@@ -143,7 +146,10 @@ impl Executor<'_> {
             }
         }
         {
-            let mut refs: Vec<&mut dyn AudioSink> = sinks.iter_mut().map(|s| s.as_mut() as &mut dyn AudioSink).collect();
+            let mut refs: Vec<&mut dyn AudioSink> = sinks
+                .iter_mut()
+                .map(|s| s.as_mut() as &mut dyn AudioSink)
+                .collect();
             model.separate(source.as_mut(), &mut refs, &ModelProgress(self.progress))?;
             for s in refs.iter_mut() {
                 s.finish()?;
@@ -153,7 +159,9 @@ impl Executor<'_> {
         drop(source);
 
         for (slot, target) in &node.outputs {
-            let Some(path) = paths.remove(slot) else { continue };
+            let Some(path) = paths.remove(slot) else {
+                continue;
+            };
             match target {
                 SlotTarget::Stem(name) => stems.push((name.clone(), path)),
                 SlotTarget::Node(child) => {

@@ -100,13 +100,12 @@ impl Plugins {
             message: e.to_string(),
         })?;
         vars.substitute_toml(&file, &mut value)?;
-        let raw: RawPlugins = serde_path_to_error::deserialize(value).map_err(|e| {
-            ConfigError::Invalid {
+        let raw: RawPlugins =
+            serde_path_to_error::deserialize(value).map_err(|e| ConfigError::Invalid {
                 file: file.clone(),
                 path: e.path().to_string(),
                 message: e.inner().to_string(),
-            }
-        })?;
+            })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut problems = Vec::new();
         let registered = Backends::names();
@@ -148,8 +147,10 @@ impl Plugins {
             let slots = match (m.slots, known) {
                 (Some(declared), Some(known)) => {
                     let names: Vec<&str> = known.iter().map(|s| s.name.as_str()).collect();
-                    let bad: Vec<&String> =
-                        declared.iter().filter(|s| !names.contains(&s.as_str())).collect();
+                    let bad: Vec<&String> = declared
+                        .iter()
+                        .filter(|s| !names.contains(&s.as_str()))
+                        .collect();
                     if !bad.is_empty() {
                         problems.push(format!(
                             "{file}: {at}.slots: architecture \"{}\" does not produce {}; it produces: {}",
@@ -181,7 +182,9 @@ impl Plugins {
                 }
             };
             if slots.is_empty() {
-                problems.push(format!("{file}: {at}.slots: a model needs at least one slot"));
+                problems.push(format!(
+                    "{file}: {at}.slots: a model needs at least one slot"
+                ));
                 continue;
             }
             models.insert(
@@ -191,7 +194,9 @@ impl Plugins {
                     backend: m.backend,
                     architecture: m.architecture,
                     description: m.description,
-                    file: m.file.map(|f| if f.is_absolute() { f } else { base.join(f) }),
+                    file: m
+                        .file
+                        .map(|f| if f.is_absolute() { f } else { base.join(f) }),
                     url: m.url,
                     sha256: m.sha256.map(|s| s.to_ascii_lowercase()),
                     slots,
@@ -210,10 +215,13 @@ impl Plugins {
     }
 
     pub fn backend_settings(&self, backend: &str) -> BackendSettings {
-        self.backends.get(backend).cloned().unwrap_or(BackendSettings {
-            name: backend.to_string(),
-            table: toml::Table::new(),
-        })
+        self.backends
+            .get(backend)
+            .cloned()
+            .unwrap_or(BackendSettings {
+                name: backend.to_string(),
+                table: toml::Table::new(),
+            })
     }
 
     pub fn model_names(&self) -> Vec<&str> {

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::analysis::Analyzer;
@@ -21,7 +24,9 @@ use crate::db::{audio_file, profile, recording, stem};
 use crate::error::Error;
 use crate::executor::{Executor, PipelineProgress};
 use crate::hashing::sha256_file;
-use crate::metadata::{METADATA_FILE, METADATA_VERSION, RecordingMetadata, SourceMetadata, StemMetadata};
+use crate::metadata::{
+    METADATA_FILE, METADATA_VERSION, RecordingMetadata, SourceMetadata, StemMetadata,
+};
 use crate::plugins::Plugins;
 use crate::scan::scan_folder;
 use crate::separator::{Backends, MODEL_CHANNELS, SeparationError};
@@ -67,14 +72,29 @@ impl Processor {
     pub async fn new(config: Arc<Config>) -> Result<Self, Error> {
         let db = crate::db::connect(config.database.url.expose(), false).await?;
         let storage = Storage::from_config(&config.storage)?;
-        Ok(Self { config, db, storage })
+        Ok(Self {
+            config,
+            db,
+            storage,
+        })
     }
 
     /// Hashes every audio file of the profile's folder and sorts them into new and known.
-    pub async fn plan(&self, profile_name: &str, on_file: &(dyn Fn(&Path) + Sync)) -> Result<Plan, Error> {
+    pub async fn plan(
+        &self,
+        profile_name: &str,
+        on_file: &(dyn Fn(&Path) + Sync),
+    ) -> Result<Plan, Error> {
         let profile = self.config.profile(profile_name)?;
-        let scan = scan_folder(&profile.source)
-            .map_err(|e| Error::io(format!("cannot read the source folder {} of profile \"{profile_name}\"", profile.source.display()), e))?;
+        let scan = scan_folder(&profile.source).map_err(|e| {
+            Error::io(
+                format!(
+                    "cannot read the source folder {} of profile \"{profile_name}\"",
+                    profile.source.display()
+                ),
+                e,
+            )
+        })?;
         let existing = profile::Entity::find()
             .filter(profile::Column::Name.eq(profile_name))
             .one(&self.db)
@@ -134,9 +154,18 @@ impl Processor {
             .strategy(&profile_cfg.strategy)
             .ok_or_else(|| Error::Other(format!("unknown strategy \"{}\"", profile_cfg.strategy)))?
             .clone();
-        let scratch_parent = self.config.processing.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-        std::fs::create_dir_all(&scratch_parent)
-            .map_err(|e| Error::io(format!("cannot create the temp folder {}", scratch_parent.display()), e))?;
+        let scratch_parent = self
+            .config
+            .processing
+            .temp_dir
+            .clone()
+            .unwrap_or_else(std::env::temp_dir);
+        std::fs::create_dir_all(&scratch_parent).map_err(|e| {
+            Error::io(
+                format!("cannot create the temp folder {}", scratch_parent.display()),
+                e,
+            )
+        })?;
         let scratch = tempfile::Builder::new()
             .prefix("stemset-")
             .tempdir_in(&scratch_parent)
@@ -162,16 +191,35 @@ impl Processor {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "recording".to_string());
         let prefix = format!("{profile_name}/{recording_id}");
-        let metadata = build_metadata(recording_id, profile_name, &title, &profile_cfg, &self.config, candidate, &rendered);
+        let metadata = build_metadata(
+            recording_id,
+            profile_name,
+            &title,
+            &profile_cfg,
+            &self.config,
+            candidate,
+            &rendered,
+        );
 
         progress.stage("upload");
-        if let Err(e) = self.upload(&prefix, &rendered, &metadata, progress.as_ref()).await {
+        if let Err(e) = self
+            .upload(&prefix, &rendered, &metadata, progress.as_ref())
+            .await
+        {
             let _ = self.storage.delete_prefix(&prefix).await;
             return Err(e);
         }
         progress.stage("database");
         if let Err(e) = self
-            .commit(profile_name, &profile_cfg, candidate, &rendered, &metadata, recording_id, &prefix)
+            .commit(
+                profile_name,
+                &profile_cfg,
+                candidate,
+                &rendered,
+                &metadata,
+                recording_id,
+                &prefix,
+            )
             .await
         {
             let _ = self.storage.delete_prefix(&prefix).await;
@@ -199,15 +247,23 @@ impl Processor {
             if progress.cancelled() {
                 return Err(SeparationError::Cancelled.into());
             }
-            self.storage.put_file(&format!("{prefix}/{}", s.file_name), &s.path).await?;
             self.storage
-                .put_file(&format!("{prefix}/{}", s.waveform_file_name), &s.waveform_path)
+                .put_file(&format!("{prefix}/{}", s.file_name), &s.path)
+                .await?;
+            self.storage
+                .put_file(
+                    &format!("{prefix}/{}", s.waveform_file_name),
+                    &s.waveform_path,
+                )
                 .await?;
             progress.fraction((i + 1) as f32 / n);
         }
-        let json = serde_json::to_vec_pretty(metadata).map_err(|e| Error::Other(format!("metadata.json: {e}")))?;
+        let json = serde_json::to_vec_pretty(metadata)
+            .map_err(|e| Error::Other(format!("metadata.json: {e}")))?;
         // Written last: its presence marks a complete recording folder.
-        self.storage.put_bytes(&format!("{prefix}/{METADATA_FILE}"), json).await?;
+        self.storage
+            .put_bytes(&format!("{prefix}/{METADATA_FILE}"), json)
+            .await?;
         Ok(())
     }
 
@@ -360,7 +416,12 @@ impl SeparationJob {
             stereo = Box::new(Resampled::new(stereo, first_rate)?);
         }
         let input_wav = self.scratch.join("input.wav");
-        let mut sink = WavSink::create(&input_wav, first_rate, MODEL_CHANNELS, WavSampleFormat::Float32)?;
+        let mut sink = WavSink::create(
+            &input_wav,
+            first_rate,
+            MODEL_CHANNELS,
+            WavSampleFormat::Float32,
+        )?;
         copy_with_progress(stereo.as_mut(), &mut sink, progress)?;
         sink.finish()?;
         drop(stereo);
@@ -384,7 +445,8 @@ impl SeparationJob {
 
         // 3. Encode + analyse each stem at the source's rate (Opus: always 48 kHz).
         let out_dir = self.scratch.join("out");
-        std::fs::create_dir_all(&out_dir).map_err(|e| Error::io("cannot create the output folder", e))?;
+        std::fs::create_dir_all(&out_dir)
+            .map_err(|e| Error::io("cannot create the output folder", e))?;
         let mut stems = Vec::new();
         for (name, wav) in stem_wavs {
             progress.stage(&format!("encode {name}"));
@@ -407,7 +469,8 @@ impl SeparationJob {
             let (analysis, peaks) = analyzer.finish_analysis()?;
             let waveform_file_name = format!("{name}.peaks");
             let waveform_path = out_dir.join(&waveform_file_name);
-            std::fs::write(&waveform_path, peaks).map_err(|e| Error::io("cannot write the waveform file", e))?;
+            std::fs::write(&waveform_path, peaks)
+                .map_err(|e| Error::io("cannot write the waveform file", e))?;
             let size = std::fs::metadata(&path)
                 .map_err(|e| Error::io(format!("cannot stat {}", path.display()), e))?
                 .len();
@@ -437,11 +500,14 @@ fn first_model_rate(plugins: &Plugins, tree: &StrategyNode) -> Result<u32, Error
         .models
         .get(&tree.model)
         .ok_or_else(|| Error::Other(format!("model \"{}\" is not in the catalog", tree.model)))?;
-    let reg = Backends::find(&spec.backend)
-        .ok_or_else(|| Error::Other(format!("backend \"{}\" is not in this build", spec.backend)))?;
-    let model = (reg.build)(&plugins.backend_settings(&spec.backend), spec).map_err(|e| SeparationError::Model {
-        model: spec.name.clone(),
-        reason: e.0,
+    let reg = Backends::find(&spec.backend).ok_or_else(|| {
+        Error::Other(format!("backend \"{}\" is not in this build", spec.backend))
+    })?;
+    let model = (reg.build)(&plugins.backend_settings(&spec.backend), spec).map_err(|e| {
+        SeparationError::Model {
+            model: spec.name.clone(),
+            reason: e.0,
+        }
     })?;
     Ok(model.sample_rate())
 }
@@ -455,14 +521,22 @@ fn encode_spec(format: OutputFormat, bitrate: u32, src: &SourceInfo) -> EncodeSp
     };
     EncodeSpec {
         format,
-        sample_rate: if format == OutputFormat::Opus { 48_000 } else { src.sample_rate },
+        sample_rate: if format == OutputFormat::Opus {
+            48_000
+        } else {
+            src.sample_rate
+        },
         channels: MODEL_CHANNELS,
         bits_per_sample: bits,
         opus_bitrate_kbps: bitrate,
     }
 }
 
-fn copy_with_progress(src: &mut dyn AudioSource, sink: &mut dyn AudioSink, progress: &dyn PipelineProgress) -> Result<u64, Error> {
+fn copy_with_progress(
+    src: &mut dyn AudioSource,
+    sink: &mut dyn AudioSink,
+    progress: &dyn PipelineProgress,
+) -> Result<u64, Error> {
     let ch = src.channels();
     let total = src.total_frames();
     let mut buf = vec![0.0f32; CHUNK_FRAMES * ch];
@@ -510,7 +584,8 @@ impl<S: AudioSource> AudioSource for Counting<S> {
     }
     fn read(&mut self, buf: &mut [f32]) -> Result<usize, AudioError> {
         let n = self.inner.read(buf)?;
-        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.counter
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -531,7 +606,9 @@ fn build_metadata(
         profile: profile_name.to_string(),
         title: title.to_string(),
         strategy: profile_cfg.strategy.clone(),
-        models: tree.map(|t| t.models().into_iter().map(str::to_string).collect()).unwrap_or_default(),
+        models: tree
+            .map(|t| t.models().into_iter().map(str::to_string).collect())
+            .unwrap_or_default(),
         source: SourceMetadata {
             file_name: candidate
                 .path
@@ -557,8 +634,10 @@ fn build_metadata(
                 waveform_file: s.waveform_file_name.clone(),
                 sample_rate: s.spec.sample_rate,
                 channels: s.spec.channels,
-                bits_per_sample: (s.spec.format != OutputFormat::Opus).then_some(s.spec.bits_per_sample),
-                bitrate_kbps: (s.spec.format == OutputFormat::Opus).then_some(s.spec.opus_bitrate_kbps),
+                bits_per_sample: (s.spec.format != OutputFormat::Opus)
+                    .then_some(s.spec.bits_per_sample),
+                bitrate_kbps: (s.spec.format == OutputFormat::Opus)
+                    .then_some(s.spec.opus_bitrate_kbps),
                 size_bytes: s.size,
                 analysis: s.analysis.clone(),
             })

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 /// Extensions treated as audio; anything else in the folder is ignored (notes, images).
 /// A file with one of these extensions that does not decode is reported as a failure.
 pub const AUDIO_EXTENSIONS: &[&str] = &[
-    "wav", "wave", "flac", "mp3", "m4a", "aac", "mp4", "ogg", "oga", "aif", "aiff", "caf", "mka", "webm",
+    "wav", "wave", "flac", "mp3", "m4a", "aac", "mp4", "ogg", "oga", "aif", "aiff", "caf", "mka",
+    "webm",
 ];
 
 #[derive(Debug, Default)]

@@ -91,7 +91,11 @@ impl Storage {
             source,
         };
         let mut file = tokio::fs::File::open(path).await.map_err(read_err)?;
-        let mut upload = self.store.put_multipart(&location).await.map_err(Self::err(key))?;
+        let mut upload = self
+            .store
+            .put_multipart(&location)
+            .await
+            .map_err(Self::err(key))?;
         let mut total = 0u64;
         let result: Result<(), StorageError> = async {
             loop {

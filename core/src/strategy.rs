@@ -58,7 +58,9 @@ impl StrategyNode {
                 continue;
             }
             match v {
-                Value::String(stem) => outputs.push((key.to_string(), SlotTarget::Stem(stem.clone()))),
+                Value::String(stem) => {
+                    outputs.push((key.to_string(), SlotTarget::Stem(stem.clone())))
+                }
                 Value::Mapping(_) => {
                     if let Some(node) = StrategyNode::parse(v, &here, problems) {
                         outputs.push((key.to_string(), SlotTarget::Node(Box::new(node))));
@@ -70,18 +72,28 @@ impl StrategyNode {
             }
         }
         let Some(model) = model else {
-            problems.push(format!("{at}: missing `_: <model>` (the model this node runs)"));
+            problems.push(format!(
+                "{at}: missing `_: <model>` (the model this node runs)"
+            ));
             return None;
         };
         if outputs.is_empty() {
-            problems.push(format!("{at}: no output slot is used; map at least one slot to a stem"));
+            problems.push(format!(
+                "{at}: no output slot is used; map at least one slot to a stem"
+            ));
         }
         Some(StrategyNode { model, outputs })
     }
 
     /// Checks models and slots against the catalog, and that stem names are unique and
     /// usable as file names. Problems are appended, each with its path in the tree.
-    pub fn validate(&self, at: &str, plugins: &Plugins, stems: &mut BTreeSet<String>, problems: &mut Vec<String>) {
+    pub fn validate(
+        &self,
+        at: &str,
+        plugins: &Plugins,
+        stems: &mut BTreeSet<String>,
+        problems: &mut Vec<String>,
+    ) {
         let Some(spec) = plugins.models.get(&self.model) else {
             problems.push(format!(
                 "{at}._: unknown model \"{}\"; models in {}: {}",
@@ -107,7 +119,9 @@ impl StrategyNode {
                     if let Err(why) = check_stem_name(name) {
                         problems.push(format!("{here}: invalid stem name \"{name}\": {why}"));
                     } else if !stems.insert(name.clone()) {
-                        problems.push(format!("{here}: stem \"{name}\" is produced twice in this strategy"));
+                        problems.push(format!(
+                            "{here}: stem \"{name}\" is produced twice in this strategy"
+                        ));
                     }
                 }
                 SlotTarget::Node(node) => node.validate(&here, plugins, stems, problems),

@@ -83,7 +83,11 @@ impl VarResolver {
         out
     }
 
-    pub fn substitute_yaml(&self, file: &str, value: &mut serde_yaml_ng::Value) -> Result<(), ConfigError> {
+    pub fn substitute_yaml(
+        &self,
+        file: &str,
+        value: &mut serde_yaml_ng::Value,
+    ) -> Result<(), ConfigError> {
         let mut missing = Vec::new();
         walk_yaml(self, value, String::new(), &mut missing);
         missing_to_error(file, missing)
@@ -104,7 +108,12 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn walk_yaml(r: &VarResolver, v: &mut serde_yaml_ng::Value, path: String, missing: &mut Vec<(String, String)>) {
+fn walk_yaml(
+    r: &VarResolver,
+    v: &mut serde_yaml_ng::Value,
+    path: String,
+    missing: &mut Vec<(String, String)>,
+) {
     use serde_yaml_ng::Value;
     match v {
         Value::String(s) => *s = r.substitute_str(s, &path, missing),
@@ -115,7 +124,10 @@ fn walk_yaml(r: &VarResolver, v: &mut serde_yaml_ng::Value, path: String, missin
         }
         Value::Mapping(map) => {
             for (k, item) in map.iter_mut() {
-                let key = k.as_str().map(str::to_string).unwrap_or_else(|| format!("{k:?}"));
+                let key = k
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{k:?}"));
                 walk_yaml(r, item, join(&path, &key), missing);
             }
         }
@@ -124,7 +136,12 @@ fn walk_yaml(r: &VarResolver, v: &mut serde_yaml_ng::Value, path: String, missin
     }
 }
 
-fn walk_toml(r: &VarResolver, v: &mut toml::Value, path: String, missing: &mut Vec<(String, String)>) {
+fn walk_toml(
+    r: &VarResolver,
+    v: &mut toml::Value,
+    path: String,
+    missing: &mut Vec<(String, String)>,
+) {
     match v {
         toml::Value::String(s) => *s = r.substitute_str(s, &path, missing),
         toml::Value::Array(items) => {
@@ -156,7 +173,10 @@ mod tests {
     use super::*;
 
     fn r() -> VarResolver {
-        VarResolver::from_map([("A".to_string(), "1".to_string()), ("E".to_string(), String::new())])
+        VarResolver::from_map([
+            ("A".to_string(), "1".to_string()),
+            ("E".to_string(), String::new()),
+        ])
     }
 
     #[test]
@@ -166,7 +186,10 @@ mod tests {
         assert_eq!(r().substitute_str("${B:-dflt}", "p", &mut m), "dflt");
         assert_eq!(r().substitute_str("${E:-dflt}", "p", &mut m), "dflt");
         assert_eq!(r().substitute_str("${E}", "p", &mut m), "");
-        assert_eq!(r().substitute_str("$${A} costs $5", "p", &mut m), "${A} costs $5");
+        assert_eq!(
+            r().substitute_str("$${A} costs $5", "p", &mut m),
+            "${A} costs $5"
+        );
         assert!(m.is_empty());
     }
 
@@ -176,7 +199,10 @@ mod tests {
         r().substitute_str("${X}/${Y}/${A}", "db.url", &mut m);
         assert_eq!(
             m,
-            vec![("X".to_string(), "db.url".to_string()), ("Y".to_string(), "db.url".to_string())]
+            vec![
+                ("X".to_string(), "db.url".to_string()),
+                ("Y".to_string(), "db.url".to_string())
+            ]
         );
     }
 }

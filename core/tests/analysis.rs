@@ -68,7 +68,14 @@ fn waveform_has_100_peaks_per_second_and_tracks_the_envelope() {
     assert_eq!(w.frames_per_peak, 480);
     assert_eq!(w.peaks.len(), 200);
     let expect = (10f64.powf(-6.0 / 20.0) * 127.0).round() as i8;
-    assert!(w.peaks[..100].iter().all(|&(lo, hi)| (hi - expect).abs() <= 1 && (lo + expect).abs() <= 1));
+    assert!(
+        w.peaks[..100]
+            .iter()
+            .all(|&(lo, hi)| (hi - expect).abs() <= 1 && (lo + expect).abs() <= 1)
+    );
     assert!(w.peaks[100..].iter().all(|&(lo, hi)| lo == 0 && hi == 0));
-    assert!(decode_waveform(&bytes[..30]).is_err(), "truncated file is rejected");
+    assert!(
+        decode_waveform(&bytes[..30]).is_err(),
+        "truncated file is rejected"
+    );
 }

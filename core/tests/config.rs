@@ -44,16 +44,25 @@ fn loads_a_valid_config_and_resolves_paths() {
     assert_eq!(tree.stem_names(), vec!["q", "rq", "rr"]);
     assert!(matches!(tree.outputs[1].1, SlotTarget::Node(_)));
     assert_eq!(c.profiles["band"].source, dir.path().join("./in"));
-    assert!(c.database.url.expose().starts_with(&format!("sqlite://{}", dir.path().display())));
+    assert!(
+        c.database
+            .url
+            .expose()
+            .starts_with(&format!("sqlite://{}", dir.path().display()))
+    );
     assert!(c.database.url.expose().ends_with("?mode=rwc"));
-    assert!(!format!("{:?}", c.database).contains("db.sqlite"), "secrets must not print");
+    assert!(
+        !format!("{:?}", c.database).contains("db.sqlite"),
+        "secrets must not print"
+    );
 }
 
 #[test]
 fn every_missing_variable_is_listed_at_once() {
-    let yaml = BASE
-        .replace("./media", "${MEDIA_DIR}")
-        .replace("sqlite://./db.sqlite", "postgres://${PGUSER}:${PGPASS}@db/x");
+    let yaml = BASE.replace("./media", "${MEDIA_DIR}").replace(
+        "sqlite://./db.sqlite",
+        "postgres://${PGUSER}:${PGPASS}@db/x",
+    );
     let err = load(&yaml, common::PLUGINS, &[("PGUSER", "me")]).expect_err("must fail");
     assert!(err.contains("config.yaml"), "{err}");
     assert!(err.contains("MEDIA_DIR (used at storage.path)"), "{err}");
@@ -89,7 +98,10 @@ fn unknown_strategy_model_and_slot_are_all_reported() {
         err.contains("profiles.band.strategy: unknown strategy \"three\"; strategies: two"),
         "{err}"
     );
-    assert!(err.contains("strategies.two.rest._: unknown model \"splitt\""), "{err}");
+    assert!(
+        err.contains("strategies.two.rest._: unknown model \"splitt\""),
+        "{err}"
+    );
     assert!(err.contains("failing, split"), "valid models listed: {err}");
     assert!(
         err.contains("strategies.two.quater: model \"split\" has no slot \"quater\"; its slots are: quarter, rest"),
@@ -99,7 +111,9 @@ fn unknown_strategy_model_and_slot_are_all_reported() {
 
 #[test]
 fn duplicate_and_invalid_stem_names_are_rejected() {
-    let yaml = BASE.replace("rr\n", "q\n").replace("rq\n", "\"Bad Name\"\n");
+    let yaml = BASE
+        .replace("rr\n", "q\n")
+        .replace("rq\n", "\"Bad Name\"\n");
     let err = load(&yaml, common::PLUGINS, &[]).expect_err("must fail");
     assert!(err.contains("stem \"q\" is produced twice"), "{err}");
     assert!(err.contains("invalid stem name \"Bad Name\""), "{err}");
@@ -109,7 +123,10 @@ fn duplicate_and_invalid_stem_names_are_rejected() {
 fn a_node_without_a_model_is_an_error() {
     let yaml = BASE.replace("    _: split\n    quarter: q\n", "    quarter: q\n");
     let err = load(&yaml, common::PLUGINS, &[]).expect_err("must fail");
-    assert!(err.contains("strategies.two: missing `_: <model>`"), "{err}");
+    assert!(
+        err.contains("strategies.two: missing `_: <model>`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -130,8 +147,14 @@ architecture = "mdx"
 "#;
     let err = load(BASE, plugins, &[]).expect_err("must fail");
     assert!(err.contains("plugins.toml: models.split.slots"), "{err}");
-    assert!(err.contains("does not produce \"half\"; it produces: quarter, rest"), "{err}");
-    assert!(err.contains("models.other.backend: unknown backend \"nope\""), "{err}");
+    assert!(
+        err.contains("does not produce \"half\"; it produces: quarter, rest"),
+        "{err}"
+    );
+    assert!(
+        err.contains("models.other.backend: unknown backend \"nope\""),
+        "{err}"
+    );
     assert!(err.contains("testkit"), "registered backends listed: {err}");
     assert!(err.contains("models.arch.architecture"), "{err}");
 }

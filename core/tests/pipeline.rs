@@ -70,12 +70,20 @@ fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             if e.path().is_dir() {
                 stack.push(e.path());
             } else {
-                out.push(e.path().strip_prefix(dir).expect("prefix").display().to_string());
+                out.push(
+                    e.path()
+                        .strip_prefix(dir)
+                        .expect("prefix")
+                        .display()
+                        .to_string(),
+                );
             }
         }
     }
@@ -103,16 +111,26 @@ async fn processes_dedupes_and_records(db_url: &str) {
         .await
         .expect("process");
     assert_eq!(rec.stems, vec!["q", "rq", "rr"]);
-    assert!((rec.duration_seconds - 2.0).abs() < 1e-9, "{}", rec.duration_seconds);
+    assert!(
+        (rec.duration_seconds - 2.0).abs() < 1e-9,
+        "{}",
+        rec.duration_seconds
+    );
 
     // Storage: three stems, three waveforms, metadata.json; nothing left in scratch.
     let media = f.dir.path().join("media");
     let files = files_under(&media);
     let prefix = format!("band/{}", rec.recording_id);
     for name in ["q.wav", "rq.wav", "rr.wav", "q.peaks", "metadata.json"] {
-        assert!(files.contains(&format!("{prefix}/{name}")), "{name} missing in {files:?}");
+        assert!(
+            files.contains(&format!("{prefix}/{name}")),
+            "{name} missing in {files:?}"
+        );
     }
-    assert!(files_under(&f.dir.path().join("scratch")).is_empty(), "scratch not cleaned");
+    assert!(
+        files_under(&f.dir.path().join("scratch")).is_empty(),
+        "scratch not cleaned"
+    );
 
     // The stems keep the source's 48 kHz / 24-bit and are exact fractions of the input.
     let q = decode::open(&media.join(format!("{prefix}/q.wav"))).expect("open stem");
@@ -122,15 +140,26 @@ async fn processes_dedupes_and_records(db_url: &str) {
     let mut rr = WavSource::open(&media.join(format!("{prefix}/rr.wav"))).expect("rr");
     let (a, b) = (read_all(&mut src), read_all(&mut rr));
     assert_eq!(a.len(), b.len(), "stem length equals source length");
-    let err = a.iter().zip(&b).map(|(x, y)| (x * 0.5625 - y).abs()).fold(0.0f32, f32::max);
-    assert!(err < 2e-3, "rr = 0.75·0.75·x through two resamplings, max error {err}");
+    let err = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x * 0.5625 - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        err < 2e-3,
+        "rr = 0.75·0.75·x through two resamplings, max error {err}"
+    );
 
     let meta: RecordingMetadata = serde_json::from_slice(
         &std::fs::read(media.join(format!("{prefix}/metadata.json"))).expect("metadata"),
     )
     .expect("parse metadata");
     assert_eq!(meta.stems.len(), 3);
-    assert!(meta.stems.iter().all(|s| s.analysis.lufs.is_some_and(f64::is_finite)));
+    assert!(
+        meta.stems
+            .iter()
+            .all(|s| s.analysis.lufs.is_some_and(f64::is_finite))
+    );
     assert_eq!(meta.source.sample_rate, 48_000);
     assert_eq!(meta.models, vec!["split", "split"]);
 
@@ -140,7 +169,11 @@ async fn processes_dedupes_and_records(db_url: &str) {
     assert_eq!(count::<audio_file::Entity>(db).await, 1);
     assert_eq!(count::<recording::Entity>(db).await, 1);
     assert_eq!(count::<stem::Entity>(db).await, 3);
-    let r = recording::Entity::find().one(db).await.expect("q").expect("row");
+    let r = recording::Entity::find()
+        .one(db)
+        .await
+        .expect("q")
+        .expect("row");
     assert_eq!(r.title, "take one");
     assert_eq!(r.storage_prefix, prefix);
 
@@ -149,7 +182,11 @@ async fn processes_dedupes_and_records(db_url: &str) {
     let plan = f.processor.plan("band", &|_| {}).await.expect("plan");
     assert_eq!((plan.new.len(), plan.known.len()), (0, 1));
     // A copy in the folder is a duplicate of the first, not a new file.
-    std::fs::copy(f.dir.path().join("in/renamed.wav"), f.dir.path().join("in/copy.wav")).expect("copy");
+    std::fs::copy(
+        f.dir.path().join("in/renamed.wav"),
+        f.dir.path().join("in/copy.wav"),
+    )
+    .expect("copy");
     let plan = f.processor.plan("band", &|_| {}).await.expect("plan");
     assert_eq!(plan.new.len(), 0);
     assert_eq!(plan.known.len() + plan.duplicates.len(), 2);
@@ -171,7 +208,10 @@ async fn failed_run_leaves_nothing(db_url: &str) {
     assert_eq!(count::<audio_file::Entity>(db).await, 0);
     assert_eq!(count::<stem::Entity>(db).await, 0);
     assert!(files_under(&f.dir.path().join("media")).is_empty());
-    assert!(files_under(&f.dir.path().join("scratch")).is_empty(), "scratch not cleaned");
+    assert!(
+        files_under(&f.dir.path().join("scratch")).is_empty(),
+        "scratch not cleaned"
+    );
     // The file is still new: a re-run picks it up again.
     let plan = f.processor.plan("band", &|_| {}).await.expect("plan");
     assert_eq!(plan.new.len(), 1);
@@ -179,14 +219,21 @@ async fn failed_run_leaves_nothing(db_url: &str) {
 
 async fn corrupt_file_is_a_clear_error(db_url: &str) {
     let f = fixture(db_url, "good", "flac").await;
-    std::fs::write(f.dir.path().join("in/notes.wav"), b"this is not audio at all").expect("write");
+    std::fs::write(
+        f.dir.path().join("in/notes.wav"),
+        b"this is not audio at all",
+    )
+    .expect("write");
     let plan = f.processor.plan("band", &|_| {}).await.expect("plan");
     let err = f
         .processor
         .process_file("band", &plan.new[0], Arc::new(Silent))
         .await
         .expect_err("corrupt");
-    assert!(err.to_string().contains("notes.wav"), "names the file: {err}");
+    assert!(
+        err.to_string().contains("notes.wav"),
+        "names the file: {err}"
+    );
     assert_eq!(count::<recording::Entity>(&f.processor.db).await, 0);
 }
 
@@ -211,17 +258,25 @@ fn sqlite_url() -> String {
 async fn postgres_url() -> String {
     let admin = std::env::var("STEMSET_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
-    let conn = Database::connect(&admin)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required for this test (set STEMSET_TEST_POSTGRES_URL): {e}"));
+    let conn = Database::connect(&admin).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL at {admin} is required for this test (set STEMSET_TEST_POSTGRES_URL): {e}"
+        )
+    });
     let name = format!("stemset_test_{}", uuid::Uuid::new_v4().simple());
-    conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
     let url = format!("{base}/{name}");
     // PostgreSQL is migrated explicitly (`stemset migrate`), never behind the user's back.
-    let err = stemset_core::db::connect(&url, false).await.expect_err("an unmigrated database is refused");
+    let err = stemset_core::db::connect(&url, false)
+        .await
+        .expect_err("an unmigrated database is refused");
     assert!(err.to_string().contains("run `stemset migrate`"), "{err}");
-    stemset_core::db::connect(&url, true).await.expect("migrate");
+    stemset_core::db::connect(&url, true)
+        .await
+        .expect("migrate");
     url
 }
 

@@ -22,8 +22,16 @@ pub struct SourceInfo {
     pub bits_per_sample: Option<u32>,
     /// From the container; may be missing or approximate (MP3 without a Xing header).
     pub total_frames: Option<u64>,
+    /// Symphonia's short codec name: "pcm_s24le", "flac", "mp3", "aac", "vorbis", ...
     pub codec: String,
+    /// Symphonia's short container name: "wave", "flac", "mp3", "isomp4", "ogg", ...
+    pub container: String,
 }
+
+/// Damaged packets are skipped with a warning; only the first few are logged one by one.
+const LOGGED_BAD_PACKETS: u64 = 10;
+/// More damaged packets than this in a row is not a glitch but a broken (or non-audio) file.
+const MAX_BAD_IN_A_ROW: u64 = 100;
 
 pub struct DecodedSource {
     path: PathBuf,
@@ -36,6 +44,8 @@ pub struct DecodedSource {
     pending_pos: usize,
     done: bool,
     decoded_any: bool,
+    bad_packets: u64,
+    bad_in_a_row: u64,
 }
 
 impl DecodedSource {
@@ -62,9 +72,16 @@ pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
-    let format = symphonia::default::get_probe()
-        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
-        .map_err(|e| unsupported(path, format!("not a recognised audio format ({e})")))?;
+    let probe = symphonia::default::get_probe();
+    let format = guarded(path, || {
+        probe.probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+    })?
+    .map_err(|e| unsupported(path, format!("not a recognised audio format ({e})")))?;
     let track = format
         .default_track(TrackType::Audio)
         .ok_or_else(|| unsupported(path, "the file has no audio track"))?;
@@ -76,9 +93,14 @@ pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
         .clone();
     let track_id = track.id;
     let total_frames = track.num_frames;
-    let decoder = symphonia::default::get_codecs()
-        .make_audio_decoder(&params, &AudioDecoderOptions::default())
-        .map_err(|e| unsupported(path, format!("no decoder for this codec ({e})")))?;
+    // Gapless (the default) trims encoder delay and padding where the container says so
+    // (MP3 LAME/Xing headers, Ogg, FLAC); symphonia 0.6 ignores MP4 edit lists, so M4A keeps
+    // the AAC priming (typically 1024 frames) at the start.
+    let decoder = guarded(path, || {
+        symphonia::default::get_codecs()
+            .make_audio_decoder(&params, &AudioDecoderOptions::default())
+    })?
+    .map_err(|e| unsupported(path, format!("no decoder for this codec ({e})")))?;
     let sample_rate = params
         .sample_rate
         .filter(|r| *r > 0)
@@ -90,6 +112,7 @@ pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
         .filter(|c| *c > 0)
         .ok_or_else(|| unsupported(path, "the channel count is unknown"))?;
     let codec = decoder.codec_info().short_name.to_string();
+    let container = format.format_info().short_name.to_string();
     let lossless = matches!(codec.as_str(), "flac" | "alac") || codec.starts_with("pcm");
     let info = SourceInfo {
         sample_rate,
@@ -97,6 +120,7 @@ pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
         bits_per_sample: params.bits_per_sample.filter(|_| lossless),
         total_frames,
         codec,
+        container,
     };
     Ok(DecodedSource {
         path: path.to_path_buf(),
@@ -108,59 +132,96 @@ pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
         pending_pos: 0,
         done: false,
         decoded_any: false,
+        bad_packets: 0,
+        bad_in_a_row: 0,
     })
 }
 
 impl DecodedSource {
+    fn decode_error(&self, reason: impl Into<String>) -> AudioError {
+        AudioError::Decode {
+            path: self.path.clone(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Counts (and logs the first few) damaged packets; fails when too many come in a row.
+    fn skip_damaged(&mut self, e: &str) -> Result<(), AudioError> {
+        self.bad_packets += 1;
+        self.bad_in_a_row += 1;
+        if self.bad_packets <= LOGGED_BAD_PACKETS {
+            tracing::warn!(path = %self.path.display(), error = e, "skipping a damaged packet");
+        }
+        if self.bad_in_a_row > MAX_BAD_IN_A_ROW {
+            return Err(self.decode_error(format!("too many damaged packets in a row ({e})")));
+        }
+        Ok(())
+    }
+
     /// Decodes the next packet into `pending`; false at the end of the stream.
     fn refill(&mut self) -> Result<bool, AudioError> {
         loop {
-            let packet = match self.format.next_packet() {
+            let next = guarded(&self.path, || self.format.next_packet())?;
+            let packet = match next {
                 Ok(Some(p)) => p,
                 Ok(None) => return Ok(false),
                 // A truncated file ends early; keep what was decoded.
-                Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Err(SymphoniaError::IoError(e))
+                    if e.kind() == std::io::ErrorKind::UnexpectedEof =>
+                {
                     tracing::warn!(path = %self.path.display(), "file ends unexpectedly; using what was decoded");
                     return Ok(false);
                 }
-                Err(e) => {
-                    return Err(AudioError::Decode {
-                        path: self.path.clone(),
-                        reason: e.to_string(),
-                    });
+                // A chained stream with new parameters (e.g. a second Ogg stream): the
+                // recording is the first one.
+                Err(SymphoniaError::ResetRequired) => {
+                    tracing::warn!(path = %self.path.display(), "ignoring a second, chained stream");
+                    return Ok(false);
                 }
+                // Damaged container data: the demuxer resynchronises on the next call.
+                Err(SymphoniaError::DecodeError(e)) => {
+                    self.skip_damaged(e)?;
+                    continue;
+                }
+                Err(e) => return Err(self.decode_error(e.to_string())),
             };
             if packet.track_id != self.track_id {
                 continue;
             }
-            match self.decoder.decode(&packet) {
-                Ok(buf) => {
-                    if buf.spec().channels().count() != self.info.channels {
-                        return Err(AudioError::Decode {
-                            path: self.path.clone(),
-                            reason: "the channel count changes mid-stream".into(),
-                        });
-                    }
-                    buf.copy_to_vec_interleaved(&mut self.pending);
+            let (decoder, pending) = (&mut self.decoder, &mut self.pending);
+            let decoded = guarded(&self.path, || {
+                decoder.decode(&packet).map(|buf| {
+                    buf.copy_to_vec_interleaved(pending);
+                    buf.spec().channels().count()
+                })
+            })?;
+            match decoded {
+                Ok(channels) if channels != self.info.channels => {
+                    return Err(self.decode_error("the channel count changes mid-stream"));
+                }
+                Ok(_) => {
                     self.pending_pos = 0;
+                    self.bad_in_a_row = 0;
                     if !self.pending.is_empty() {
                         self.decoded_any = true;
                         return Ok(true);
                     }
                 }
                 // A damaged packet: skip it, like every player does.
-                Err(SymphoniaError::DecodeError(e)) => {
-                    tracing::warn!(path = %self.path.display(), error = e, "skipping a damaged packet");
-                }
-                Err(e) => {
-                    return Err(AudioError::Decode {
-                        path: self.path.clone(),
-                        reason: e.to_string(),
-                    });
-                }
+                Err(SymphoniaError::DecodeError(e)) => self.skip_damaged(e)?,
+                Err(e) => return Err(self.decode_error(e.to_string())),
             }
         }
     }
+}
+
+/// Runs a symphonia call, turning a panic on malformed input (an arithmetic overflow in a
+/// demuxer, say) into an error instead of taking the whole job down.
+fn guarded<T>(path: &Path, f: impl FnOnce() -> T) -> Result<T, AudioError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| AudioError::Decode {
+        path: path.to_path_buf(),
+        reason: "the decoder failed on malformed data".into(),
+    })
 }
 
 impl AudioSource for DecodedSource {
@@ -183,13 +244,20 @@ impl AudioSource for DecodedSource {
                 if !self.decoded_any {
                     return Err(AudioError::Decode {
                         path: self.path.clone(),
-                        reason: "no audio could be decoded".into(),
+                        reason: format!(
+                            "no audio could be decoded ({} damaged packets)",
+                            self.bad_packets
+                        ),
                     });
+                }
+                if self.bad_packets > 0 {
+                    tracing::warn!(path = %self.path.display(), packets = self.bad_packets, "damaged packets were skipped");
                 }
                 break;
             }
             let take = (want - filled).min(self.pending.len() - self.pending_pos);
-            buf[filled..filled + take].copy_from_slice(&self.pending[self.pending_pos..self.pending_pos + take]);
+            buf[filled..filled + take]
+                .copy_from_slice(&self.pending[self.pending_pos..self.pending_pos + take]);
             self.pending_pos += take;
             filled += take;
         }

@@ -22,10 +22,15 @@ pub struct WavSource {
 
 impl WavSource {
     pub fn open(path: &Path) -> Result<Self, AudioError> {
-        let reader = hound::WavReader::open(path).map_err(|e| AudioError::Unsupported {
+        let file = File::open(path).map_err(|source| AudioError::Open {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            source,
         })?;
+        let reader =
+            hound::WavReader::new(BufReader::new(file)).map_err(|e| AudioError::Unsupported {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
         let spec = reader.spec();
         let total = u64::from(reader.duration());
         Ok(Self {
@@ -67,6 +72,7 @@ impl AudioSource for WavSource {
                 }
             }
             hound::SampleFormat::Int => {
+                // Full scale is 2^(bits-1), as in symphonia, so both readers agree.
                 let scale = 1.0 / (1u64 << (self.spec.bits_per_sample - 1)) as f32;
                 for s in self.reader.samples::<i32>().take(want) {
                     buf[n] = s.map_err(|e| err(e, &self.path))? as f32 * scale;
@@ -84,13 +90,28 @@ pub struct WavSink {
     format: WavSampleFormat,
     /// Integer output clips at full scale; counted so it can be reported.
     pub clipped: u64,
+    /// Data bytes written so far, checked against `MAX_DATA_BYTES`.
+    data_bytes: u64,
+    bytes_per_sample: u64,
 }
 
+/// hound keeps sizes in u32 (and would wrap past them, corrupting the file), so a WAV holds
+/// at most 4 GiB of data: 3.4 h of 44.1 kHz stereo f32, 3.1 h at 48 kHz, 4.1 h of 24-bit
+/// stereo at 48 kHz. Past that, writing fails with a clear error instead.
+const MAX_DATA_BYTES: u64 = u32::MAX as u64 - 1024;
+
 impl WavSink {
-    pub fn create(path: &Path, sample_rate: u32, channels: usize, format: WavSampleFormat) -> Result<Self, AudioError> {
+    pub fn create(
+        path: &Path,
+        sample_rate: u32,
+        channels: usize,
+        format: WavSampleFormat,
+    ) -> Result<Self, AudioError> {
         let (bits, sample_format) = match format {
             WavSampleFormat::Float32 => (32, hound::SampleFormat::Float),
-            WavSampleFormat::Int { bits } if matches!(bits, 8 | 16 | 24 | 32) => (bits, hound::SampleFormat::Int),
+            WavSampleFormat::Int { bits } if matches!(bits, 8 | 16 | 24 | 32) => {
+                (bits, hound::SampleFormat::Int)
+            }
             WavSampleFormat::Int { bits } => {
                 return Err(AudioError::Encode {
                     what: path.display().to_string(),
@@ -98,7 +119,8 @@ impl WavSink {
                 });
             }
         };
-        let channels = u16::try_from(channels).map_err(|_| AudioError::Format(format!("{channels} channels")))?;
+        let channels = u16::try_from(channels)
+            .map_err(|_| AudioError::Format(format!("{channels} channels")))?;
         let spec = hound::WavSpec {
             channels,
             sample_rate,
@@ -114,6 +136,8 @@ impl WavSink {
             path: path.to_path_buf(),
             format,
             clipped: 0,
+            data_bytes: 0,
+            bytes_per_sample: u64::from(bits / 8),
         })
     }
 
@@ -128,8 +152,18 @@ impl WavSink {
 impl AudioSink for WavSink {
     fn write(&mut self, interleaved: &[f32]) -> Result<(), AudioError> {
         let Some(w) = self.writer.as_mut() else {
-            return Err(AudioError::Format(format!("{} is already finished", self.path.display())));
+            return Err(AudioError::Format(format!(
+                "{} is already finished",
+                self.path.display()
+            )));
         };
+        self.data_bytes += interleaved.len() as u64 * self.bytes_per_sample;
+        if self.data_bytes > MAX_DATA_BYTES {
+            return Err(AudioError::Encode {
+                what: self.path.display().to_string(),
+                reason: "a WAV file cannot hold more than 4 GiB of audio".into(),
+            });
+        }
         let mut result = Ok(());
         match self.format {
             WavSampleFormat::Float32 => {

@@ -11,11 +11,15 @@ pub use entities::*;
 /// Connects to `url`. SQLite databases (the embedded default) are created and migrated
 /// automatically; PostgreSQL is migrated by `stemset migrate` unless `auto_migrate`.
 pub async fn connect(url: &str, auto_migrate: bool) -> Result<DatabaseConnection, DbErr> {
-    if let Some(dir) = sqlite_file(url).and_then(|p| std::path::Path::new(&p).parent().map(|d| d.to_path_buf()))
+    if let Some(dir) =
+        sqlite_file(url).and_then(|p| std::path::Path::new(&p).parent().map(|d| d.to_path_buf()))
         && !dir.as_os_str().is_empty()
     {
         std::fs::create_dir_all(&dir).map_err(|e| {
-            DbErr::Custom(format!("cannot create the folder {} for the SQLite database: {e}", dir.display()))
+            DbErr::Custom(format!(
+                "cannot create the folder {} for the SQLite database: {e}",
+                dir.display()
+            ))
         })?;
     }
     let mut opts = ConnectOptions::new(url.to_string());
@@ -47,7 +51,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 fn sqlite_file(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (path != ":memory:" && !path.is_empty()).then(|| path.to_string())
 }

@@ -37,7 +37,8 @@ fn slots_for(arch: &str) -> Option<Vec<SlotInfo>> {
 
 fn build(_: &BackendSettings, spec: &ModelSpec) -> Result<Box<dyn AudioSeparator>, BuildError> {
     Ok(Box::new(Testkit {
-        slots: slots_for(&spec.architecture).ok_or_else(|| BuildError("unknown architecture".into()))?,
+        slots: slots_for(&spec.architecture)
+            .ok_or_else(|| BuildError("unknown architecture".into()))?,
         fail: spec.architecture == "fail-midway",
     }))
 }

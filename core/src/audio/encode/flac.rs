@@ -30,6 +30,8 @@ pub struct FlacSink {
     /// Integer samples waiting for a full block.
     pending: Vec<i32>,
     sink: MemSink<u8>,
+    /// Smallest and largest encoded frame in bytes, for STREAMINFO.
+    frame_sizes: Option<(usize, usize)>,
     clipped: u64,
 }
 
@@ -39,10 +41,25 @@ impl FlacSink {
             what: path.display().to_string(),
             reason,
         };
+        if !matches!(spec.bits_per_sample, 16 | 24) {
+            return Err(e(format!(
+                "FLAC output is 16 or 24-bit, got {}",
+                spec.bits_per_sample
+            )));
+        }
         let bits = spec.bits_per_sample as usize;
-        let info = StreamInfo::new(spec.sample_rate as usize, spec.channels, bits).map_err(|x| e(format!("{x:?}")))?;
-        let config = config::Encoder::default().into_verified().map_err(|x| e(format!("{x:?}")))?;
-        let framebuf = FrameBuf::with_size(spec.channels, BLOCK_SIZE).map_err(|x| e(format!("{x:?}")))?;
+        let mut info = StreamInfo::new(spec.sample_rate as usize, spec.channels, bits)
+            .map_err(|x| e(format!("{x:?}")))?;
+        let config = config::Encoder::default()
+            .into_verified()
+            .map_err(|x| e(format!("{x:?}")))?;
+        // Sane block sizes in the provisional header; the rest is patched by `finish`.
+        info.set_block_sizes(BLOCK_SIZE, BLOCK_SIZE)
+            .map_err(|x| e(format!("{x:?}")))?;
+        info.set_frame_sizes(0, 0)
+            .map_err(|x| e(format!("{x:?}")))?;
+        let framebuf =
+            FrameBuf::with_size(spec.channels, BLOCK_SIZE).map_err(|x| e(format!("{x:?}")))?;
         let file = File::create(path).map_err(|source| AudioError::Io {
             path: path.to_path_buf(),
             source,
@@ -58,6 +75,7 @@ impl FlacSink {
             max: ((1i64 << (bits - 1)) - 1) as f32,
             pending: Vec::with_capacity(BLOCK_SIZE * spec.channels),
             sink: MemSink::new(),
+            frame_sizes: None,
             clipped: 0,
         };
         sink.write_header()?;
@@ -82,7 +100,7 @@ impl FlacSink {
         self.sink.clear();
         self.info
             .write(&mut self.sink)
-            .map_err(|e| AudioError::Format(format!("FLAC STREAMINFO: {e:?}")))?;
+            .map_err(|e| self.err(format!("FLAC STREAMINFO: {e:?}")))?;
         Ok(self.sink.as_slice().to_vec())
     }
 
@@ -103,19 +121,23 @@ impl FlacSink {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let frames = self.pending.len() / self.channels;
-        self.framebuf.resize(frames);
+        // A shorter last block only fills part of the buffer (FrameBuf tracks that).
         let mut both = (&mut self.framebuf, &mut self.context);
         both.fill_interleaved(&self.pending)
-            .map_err(|e| AudioError::Format(format!("FLAC: {e:?}")))?;
-        let number = self.context.current_frame_number().unwrap_or(0);
-        let frame = flacenc::encode_fixed_size_frame(&self.config, &self.framebuf, number, &self.info)
             .map_err(|e| self.err(format!("{e:?}")))?;
-        self.info.update_frame_info(&frame);
+        let number = self.context.current_frame_number().unwrap_or(0);
+        let frame =
+            flacenc::encode_fixed_size_frame(&self.config, &self.framebuf, number, &self.info)
+                .map_err(|e| self.err(format!("{e:?}")))?;
         self.sink.clear();
         frame
             .write(&mut self.sink)
-            .map_err(|e| AudioError::Format(format!("FLAC frame: {e:?}")))?;
+            .map_err(|e| self.err(format!("FLAC frame: {e:?}")))?;
+        let size = self.sink.as_slice().len();
+        self.frame_sizes = Some(match self.frame_sizes {
+            Some((lo, hi)) => (lo.min(size), hi.max(size)),
+            None => (size, size),
+        });
         let r = self.out.as_mut().map(|o| o.write_all(self.sink.as_slice()));
         r.unwrap_or(Ok(())).map_err(|e| self.io(e))?;
         self.pending.clear();
@@ -133,7 +155,8 @@ impl AudioSink for FlacSink {
             if !(-1.0..=1.0).contains(&s) {
                 self.clipped += 1;
             }
-            self.pending.push((s.clamp(-1.0, 1.0) * self.max).round() as i32);
+            self.pending
+                .push((s.clamp(-1.0, 1.0) * self.max).round() as i32);
             if self.pending.len() == block {
                 self.flush_block()?;
             }
@@ -148,8 +171,19 @@ impl AudioSink for FlacSink {
         self.flush_block()?;
         self.info.set_md5_digest(&self.context.md5_digest());
         self.info.set_total_samples(self.context.total_samples());
+        // Fixed-size blocks: the (shorter) last block does not count as the minimum.
+        self.info
+            .set_block_sizes(BLOCK_SIZE, BLOCK_SIZE)
+            .map_err(|e| self.err(format!("{e:?}")))?;
+        // No frames: frame sizes stay unknown (0).
+        let (lo, hi) = self.frame_sizes.unwrap_or((0, 0));
+        self.info
+            .set_frame_sizes(lo, hi)
+            .map_err(|e| self.err(format!("{e:?}")))?;
         let info = self.streaminfo_bytes()?;
-        let Some(mut out) = self.out.take() else { return Ok(()) };
+        let Some(mut out) = self.out.take() else {
+            return Ok(());
+        };
         let r = (|| {
             out.seek(SeekFrom::Start(STREAMINFO_OFFSET))?;
             out.write_all(&info)?;

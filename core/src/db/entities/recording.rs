@@ -18,9 +18,17 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::profile::Entity", from = "Column::ProfileId", to = "super::profile::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::profile::Entity",
+        from = "Column::ProfileId",
+        to = "super::profile::Column::Id"
+    )]
     Profile,
-    #[sea_orm(belongs_to = "super::audio_file::Entity", from = "Column::AudioFileId", to = "super::audio_file::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::audio_file::Entity",
+        from = "Column::AudioFileId",
+        to = "super::audio_file::Column::Id"
+    )]
     AudioFile,
     #[sea_orm(has_many = "super::stem::Entity")]
     Stem,

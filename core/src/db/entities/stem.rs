@@ -30,7 +30,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::recording::Entity", from = "Column::RecordingId", to = "super::recording::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::recording::Entity",
+        from = "Column::RecordingId",
+        to = "super::recording::Column::Id"
+    )]
     Recording,
 }
 
