@@ -1,1 +1,3 @@
+//! Spectral processing shared by backends: a streaming STFT with overlap-add synthesis.
 
+pub mod stft;

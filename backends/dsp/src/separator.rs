@@ -1,0 +1,59 @@
+//! Adapts a spectral mask model to the `AudioSeparator` plugin interface.
+
+use stemset_core::audio::{AudioSink, AudioSource};
+use stemset_core::dsp::stft::{self, SpectralProcessor, StftParams};
+use stemset_core::separator::{AudioSeparator, MODEL_CHANNELS, SeparationError, SeparationProgress, SlotInfo};
+
+use crate::DSP_RATE;
+
+/// A mask model: its STFT geometry plus the per-frame processor.
+pub trait MaskModel: SpectralProcessor + Send {
+    fn stft(&self) -> StftParams;
+}
+
+pub struct SpectralSeparator<M> {
+    slots: Vec<SlotInfo>,
+    model: M,
+}
+
+impl<M: MaskModel> SpectralSeparator<M> {
+    pub fn new(slots: Vec<SlotInfo>, model: M) -> Self {
+        Self { slots, model }
+    }
+}
+
+impl<M: MaskModel> AudioSeparator for SpectralSeparator<M> {
+    fn output_slots(&self) -> &[SlotInfo] {
+        &self.slots
+    }
+
+    fn sample_rate(&self) -> u32 {
+        DSP_RATE
+    }
+
+    fn separate(
+        &mut self,
+        input: &mut dyn AudioSource,
+        outputs: &mut [&mut dyn AudioSink],
+        progress: &dyn SeparationProgress,
+    ) -> Result<(), SeparationError> {
+        let model = || "dsp".to_string();
+        if input.channels() != MODEL_CHANNELS || input.sample_rate() != DSP_RATE {
+            return Err(SeparationError::Model {
+                model: model(),
+                reason: format!(
+                    "expects {MODEL_CHANNELS} channels at {DSP_RATE} Hz, got {} at {} Hz",
+                    input.channels(),
+                    input.sample_rate()
+                ),
+            });
+        }
+        if outputs.len() != self.slots.len() {
+            return Err(SeparationError::Model {
+                model: model(),
+                reason: format!("{} outputs for {} slots", outputs.len(), self.slots.len()),
+            });
+        }
+        stft::run(self.model.stft(), input, outputs, &mut self.model, progress)
+    }
+}
