@@ -12,10 +12,20 @@ use clap::{Parser, Subcommand};
 use stemset_backend_dsp as _;
 
 #[derive(Parser)]
-#[command(name = "stemset", version, about = "Separate band recordings into stems and keep them in a library per band")]
+#[command(
+    name = "stemset",
+    version,
+    about = "Separate band recordings into stems and keep them in a library per band"
+)]
 struct Cli {
     /// The configuration file.
-    #[arg(long, short, global = true, env = "STEMSET_CONFIG", default_value = "config.yaml")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        env = "STEMSET_CONFIG",
+        default_value = "config.yaml"
+    )]
     config: PathBuf,
     /// Log verbosity (also RUST_LOG): error, warn, info, debug, trace.
     #[arg(long, global = true, default_value = "warn")]
@@ -49,7 +59,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

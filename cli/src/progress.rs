@@ -18,9 +18,11 @@ impl StageBar {
     pub fn new(multi: &MultiProgress, cancel: Arc<AtomicBool>) -> Self {
         let bar = multi.add(ProgressBar::new(STAGE_SCALE));
         bar.set_style(
-            ProgressStyle::with_template("  {spinner} {msg:<28} [{bar:30}] {percent:>3}%  {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "  {spinner} {msg:<28} [{bar:30}] {percent:>3}%  {elapsed}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Self { bar, cancel }
@@ -38,7 +40,8 @@ impl PipelineProgress for StageBar {
         tracing::info!(stage = label, "stage");
     }
     fn fraction(&self, fraction: f32) {
-        self.bar.set_position((fraction.clamp(0.0, 1.0) * STAGE_SCALE as f32) as u64);
+        self.bar
+            .set_position((fraction.clamp(0.0, 1.0) * STAGE_SCALE as f32) as u64);
     }
     fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)

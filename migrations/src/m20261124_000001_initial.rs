@@ -19,12 +19,22 @@ fn text_null<T: IntoIden>(c: T) -> ColumnDef {
     ColumnDef::new(c).string().null().to_owned()
 }
 fn ts<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(c)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 fn ts_null<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(c)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }
-fn fk(name: &str, from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+fn fk(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(name)
         .from(from.0, from.1)
@@ -32,7 +42,12 @@ fn fk(name: &str, from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl
         .on_delete(ForeignKeyAction::Cascade)
         .to_owned()
 }
-fn index(name: &str, table: impl IntoIden, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn index(
+    name: &str,
+    table: impl IntoIden,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(name).table(table);
     for c in cols {
@@ -59,7 +74,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ux_users_email", Users::Table, &["email"], true)).await?;
+        m.create_index(index("ux_users_email", Users::Table, &["email"], true))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -68,13 +84,19 @@ impl MigrationTrait for Migration {
                 .col(text(Profiles::Name))
                 .col(text_null(Profiles::DisplayName))
                 .col(text(Profiles::Strategy))
-                .col(ColumnDef::new(Profiles::Remote).boolean().not_null().default(false))
+                .col(
+                    ColumnDef::new(Profiles::Remote)
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
                 .col(ts(Profiles::CreatedAt))
                 .col(ts(Profiles::UpdatedAt))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ux_profiles_name", Profiles::Table, &["name"], true)).await?;
+        m.create_index(index("ux_profiles_name", Profiles::Table, &["name"], true))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -83,13 +105,31 @@ impl MigrationTrait for Migration {
                 .col(uuid_col(UserProfiles::ProfileId))
                 .col(text(UserProfiles::Role))
                 .col(ts(UserProfiles::CreatedAt))
-                .primary_key(Index::create().col(UserProfiles::UserId).col(UserProfiles::ProfileId))
-                .foreign_key(&mut fk("fk_user_profiles_user", (UserProfiles::Table, UserProfiles::UserId), (Users::Table, Users::Id)))
-                .foreign_key(&mut fk("fk_user_profiles_profile", (UserProfiles::Table, UserProfiles::ProfileId), (Profiles::Table, Profiles::Id)))
+                .primary_key(
+                    Index::create()
+                        .col(UserProfiles::UserId)
+                        .col(UserProfiles::ProfileId),
+                )
+                .foreign_key(&mut fk(
+                    "fk_user_profiles_user",
+                    (UserProfiles::Table, UserProfiles::UserId),
+                    (Users::Table, Users::Id),
+                ))
+                .foreign_key(&mut fk(
+                    "fk_user_profiles_profile",
+                    (UserProfiles::Table, UserProfiles::ProfileId),
+                    (Profiles::Table, Profiles::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_user_profiles_profile", UserProfiles::Table, &["profile_id"], false)).await?;
+        m.create_index(index(
+            "ix_user_profiles_profile",
+            UserProfiles::Table,
+            &["profile_id"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -99,20 +139,44 @@ impl MigrationTrait for Migration {
                 .col(text(AudioFiles::FileHash))
                 .col(text(AudioFiles::OriginalName))
                 .col(text_null(AudioFiles::SourcePath))
-                .col(ColumnDef::new(AudioFiles::SizeBytes).big_integer().not_null())
-                .col(ColumnDef::new(AudioFiles::DurationSeconds).double().not_null())
+                .col(
+                    ColumnDef::new(AudioFiles::SizeBytes)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(AudioFiles::DurationSeconds)
+                        .double()
+                        .not_null(),
+                )
                 .col(ColumnDef::new(AudioFiles::SampleRate).integer().not_null())
                 .col(ColumnDef::new(AudioFiles::Channels).integer().not_null())
                 .col(ColumnDef::new(AudioFiles::BitsPerSample).integer().null())
                 .col(text(AudioFiles::Codec))
                 .col(ts(AudioFiles::CreatedAt))
                 .col(ts(AudioFiles::UpdatedAt))
-                .foreign_key(&mut fk("fk_audio_files_profile", (AudioFiles::Table, AudioFiles::ProfileId), (Profiles::Table, Profiles::Id)))
+                .foreign_key(&mut fk(
+                    "fk_audio_files_profile",
+                    (AudioFiles::Table, AudioFiles::ProfileId),
+                    (Profiles::Table, Profiles::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ux_audio_files_profile_hash", AudioFiles::Table, &["profile_id", "file_hash"], true)).await?;
-        m.create_index(index("ix_audio_files_hash", AudioFiles::Table, &["file_hash"], false)).await?;
+        m.create_index(index(
+            "ux_audio_files_profile_hash",
+            AudioFiles::Table,
+            &["profile_id", "file_hash"],
+            true,
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_audio_files_hash",
+            AudioFiles::Table,
+            &["file_hash"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -123,16 +187,40 @@ impl MigrationTrait for Migration {
                 .col(text(Recordings::Title))
                 .col(text(Recordings::Strategy))
                 .col(text(Recordings::StoragePrefix))
-                .col(ColumnDef::new(Recordings::DurationSeconds).double().not_null())
+                .col(
+                    ColumnDef::new(Recordings::DurationSeconds)
+                        .double()
+                        .not_null(),
+                )
                 .col(ts(Recordings::CreatedAt))
                 .col(ts(Recordings::UpdatedAt))
-                .foreign_key(&mut fk("fk_recordings_profile", (Recordings::Table, Recordings::ProfileId), (Profiles::Table, Profiles::Id)))
-                .foreign_key(&mut fk("fk_recordings_audio_file", (Recordings::Table, Recordings::AudioFileId), (AudioFiles::Table, AudioFiles::Id)))
+                .foreign_key(&mut fk(
+                    "fk_recordings_profile",
+                    (Recordings::Table, Recordings::ProfileId),
+                    (Profiles::Table, Profiles::Id),
+                ))
+                .foreign_key(&mut fk(
+                    "fk_recordings_audio_file",
+                    (Recordings::Table, Recordings::AudioFileId),
+                    (AudioFiles::Table, AudioFiles::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_recordings_profile", Recordings::Table, &["profile_id"], false)).await?;
-        m.create_index(index("ix_recordings_audio_file", Recordings::Table, &["audio_file_id"], false)).await?;
+        m.create_index(index(
+            "ix_recordings_profile",
+            Recordings::Table,
+            &["profile_id"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_recordings_audio_file",
+            Recordings::Table,
+            &["audio_file_id"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -153,14 +241,29 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Stems::Lufs).double().null())
                 .col(ColumnDef::new(Stems::TruePeakDbtp).double().null())
                 .col(ColumnDef::new(Stems::SamplePeakDbfs).double().null())
-                .col(ColumnDef::new(Stems::GainDb).double().not_null().default(0.0))
+                .col(
+                    ColumnDef::new(Stems::GainDb)
+                        .double()
+                        .not_null()
+                        .default(0.0),
+                )
                 .col(ts(Stems::CreatedAt))
                 .col(ts(Stems::UpdatedAt))
-                .foreign_key(&mut fk("fk_stems_recording", (Stems::Table, Stems::RecordingId), (Recordings::Table, Recordings::Id)))
+                .foreign_key(&mut fk(
+                    "fk_stems_recording",
+                    (Stems::Table, Stems::RecordingId),
+                    (Recordings::Table, Recordings::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ux_stems_recording_name", Stems::Table, &["recording_id", "name"], true)).await?;
+        m.create_index(index(
+            "ux_stems_recording_name",
+            Stems::Table,
+            &["recording_id", "name"],
+            true,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -172,20 +275,51 @@ impl MigrationTrait for Migration {
                 .col(text(Jobs::Kind))
                 .col(text(Jobs::InputKey))
                 .col(text(Jobs::State))
-                .col(ColumnDef::new(Jobs::Attempts).integer().not_null().default(0))
-                .col(ColumnDef::new(Jobs::MaxAttempts).integer().not_null().default(3))
-                .col(ColumnDef::new(Jobs::Progress).double().not_null().default(0.0))
+                .col(
+                    ColumnDef::new(Jobs::Attempts)
+                        .integer()
+                        .not_null()
+                        .default(0),
+                )
+                .col(
+                    ColumnDef::new(Jobs::MaxAttempts)
+                        .integer()
+                        .not_null()
+                        .default(3),
+                )
+                .col(
+                    ColumnDef::new(Jobs::Progress)
+                        .double()
+                        .not_null()
+                        .default(0.0),
+                )
                 .col(ColumnDef::new(Jobs::Error).text().null())
                 .col(text_null(Jobs::Worker))
                 .col(ts_null(Jobs::LeaseExpiresAt))
                 .col(ts(Jobs::CreatedAt))
                 .col(ts(Jobs::UpdatedAt))
-                .foreign_key(&mut fk("fk_jobs_profile", (Jobs::Table, Jobs::ProfileId), (Profiles::Table, Profiles::Id)))
+                .foreign_key(&mut fk(
+                    "fk_jobs_profile",
+                    (Jobs::Table, Jobs::ProfileId),
+                    (Profiles::Table, Profiles::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ix_jobs_profile", Jobs::Table, &["profile_id"], false)).await?;
-        m.create_index(index("ix_jobs_state_lease", Jobs::Table, &["state", "lease_expires_at"], false)).await?;
+        m.create_index(index(
+            "ix_jobs_profile",
+            Jobs::Table,
+            &["profile_id"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_jobs_state_lease",
+            Jobs::Table,
+            &["state", "lease_expires_at"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -197,12 +331,28 @@ impl MigrationTrait for Migration {
                 .col(ts(ApiTokens::CreatedAt))
                 .col(ts_null(ApiTokens::LastUsedAt))
                 .col(ts_null(ApiTokens::RevokedAt))
-                .foreign_key(&mut fk("fk_api_tokens_user", (ApiTokens::Table, ApiTokens::UserId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    "fk_api_tokens_user",
+                    (ApiTokens::Table, ApiTokens::UserId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("ux_api_tokens_hash", ApiTokens::Table, &["token_hash"], true)).await?;
-        m.create_index(index("ix_api_tokens_user", ApiTokens::Table, &["user_id"], false)).await?;
+        m.create_index(index(
+            "ux_api_tokens_hash",
+            ApiTokens::Table,
+            &["token_hash"],
+            true,
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_api_tokens_user",
+            ApiTokens::Table,
+            &["user_id"],
+            false,
+        ))
+        .await?;
         Ok(())
     }
 
@@ -224,18 +374,114 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-enum Users { Table, Id, Email, Name, CreatedAt, UpdatedAt, LastLoginAt }
+enum Users {
+    Table,
+    Id,
+    Email,
+    Name,
+    CreatedAt,
+    UpdatedAt,
+    LastLoginAt,
+}
 #[derive(DeriveIden)]
-enum Profiles { Table, Id, Name, DisplayName, Strategy, Remote, CreatedAt, UpdatedAt }
+enum Profiles {
+    Table,
+    Id,
+    Name,
+    DisplayName,
+    Strategy,
+    Remote,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum UserProfiles { Table, UserId, ProfileId, Role, CreatedAt }
+enum UserProfiles {
+    Table,
+    UserId,
+    ProfileId,
+    Role,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum AudioFiles { Table, Id, ProfileId, FileHash, OriginalName, SourcePath, SizeBytes, DurationSeconds, SampleRate, Channels, BitsPerSample, Codec, CreatedAt, UpdatedAt }
+enum AudioFiles {
+    Table,
+    Id,
+    ProfileId,
+    FileHash,
+    OriginalName,
+    SourcePath,
+    SizeBytes,
+    DurationSeconds,
+    SampleRate,
+    Channels,
+    BitsPerSample,
+    Codec,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum Recordings { Table, Id, ProfileId, AudioFileId, Title, Strategy, StoragePrefix, DurationSeconds, CreatedAt, UpdatedAt }
+enum Recordings {
+    Table,
+    Id,
+    ProfileId,
+    AudioFileId,
+    Title,
+    Strategy,
+    StoragePrefix,
+    DurationSeconds,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum Stems { Table, Id, RecordingId, Name, SortOrder, StorageKey, WaveformKey, Format, SampleRate, Channels, BitsPerSample, BitrateKbps, SizeBytes, DurationSeconds, Lufs, TruePeakDbtp, SamplePeakDbfs, GainDb, CreatedAt, UpdatedAt }
+enum Stems {
+    Table,
+    Id,
+    RecordingId,
+    Name,
+    SortOrder,
+    StorageKey,
+    WaveformKey,
+    Format,
+    SampleRate,
+    Channels,
+    BitsPerSample,
+    BitrateKbps,
+    SizeBytes,
+    DurationSeconds,
+    Lufs,
+    TruePeakDbtp,
+    SamplePeakDbfs,
+    GainDb,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum Jobs { Table, Id, ProfileId, AudioFileId, RecordingId, Kind, InputKey, State, Attempts, MaxAttempts, Progress, Error, Worker, LeaseExpiresAt, CreatedAt, UpdatedAt }
+enum Jobs {
+    Table,
+    Id,
+    ProfileId,
+    AudioFileId,
+    RecordingId,
+    Kind,
+    InputKey,
+    State,
+    Attempts,
+    MaxAttempts,
+    Progress,
+    Error,
+    Worker,
+    LeaseExpiresAt,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum ApiTokens { Table, Id, UserId, Name, TokenHash, CreatedAt, LastUsedAt, RevokedAt }
+enum ApiTokens {
+    Table,
+    Id,
+    UserId,
+    Name,
+    TokenHash,
+    CreatedAt,
+    LastUsedAt,
+    RevokedAt,
+}

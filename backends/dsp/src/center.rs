@@ -40,7 +40,9 @@ impl Center {
         let smooth = p.int("smooth_frames", 1, 0..=8)? as usize;
         let sharpness = p.float("sharpness", 4.0, 0.5..=16.0)? as f32;
         if low >= high {
-            return Err(format!("params.low_hz ({low}) must be below params.high_hz ({high})"));
+            return Err(format!(
+                "params.low_hz ({low}) must be below params.high_hz ({high})"
+            ));
         }
         let stft = StftParams::new(n_fft, hop)?;
         let hz = stft.bin_hz(DSP_RATE);
@@ -78,7 +80,11 @@ impl SpectralProcessor for Center {
                     cross += (fl * fr.conj()).re;
                     power += fl.norm_sqr() + fr.norm_sqr();
                 }
-                let corr = if power > 1e-20 { (2.0 * cross / power).clamp(0.0, 1.0) } else { 0.0 };
+                let corr = if power > 1e-20 {
+                    (2.0 * cross / power).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
                 band * corr.powf(self.sharpness)
             } else {
                 0.0

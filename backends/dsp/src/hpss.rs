@@ -27,7 +27,7 @@ impl Hpss {
         let time_kernel = p.int("time_kernel", 17, 3..=63)? as usize;
         let freq_kernel = p.int("freq_kernel", 17, 3..=255)? as usize;
         let power = p.float("power", 2.0, 0.5..=8.0)? as f32;
-        if time_kernel % 2 == 0 || freq_kernel % 2 == 0 {
+        if time_kernel.is_multiple_of(2) || freq_kernel.is_multiple_of(2) {
             return Err("params.time_kernel and params.freq_kernel must be odd".into());
         }
         let stft = StftParams::new(n_fft, hop)?;

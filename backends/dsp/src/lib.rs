@@ -35,7 +35,10 @@ fn slots_for(architecture: &str) -> Option<Vec<SlotInfo>> {
             slot("harmonic", "sustained, pitched sound"),
         ],
         "dsp-center" => vec![
-            slot("vocals", "what is identical in both channels, in the vocal band"),
+            slot(
+                "vocals",
+                "what is identical in both channels, in the vocal band",
+            ),
             slot("accompaniment", "everything else"),
         ],
         "dsp-bass" => vec![
@@ -46,15 +49,32 @@ fn slots_for(architecture: &str) -> Option<Vec<SlotInfo>> {
     })
 }
 
-fn build(_settings: &BackendSettings, spec: &ModelSpec) -> Result<Box<dyn AudioSeparator>, BuildError> {
+fn build(
+    _settings: &BackendSettings,
+    spec: &ModelSpec,
+) -> Result<Box<dyn AudioSeparator>, BuildError> {
     let err = |e: String| BuildError(format!("model \"{}\": {e}", spec.name));
-    let slots = slots_for(&spec.architecture)
-        .ok_or_else(|| err(format!("unknown architecture \"{}\"; valid: {}", spec.architecture, ARCHITECTURES.join(", "))))?;
+    let slots = slots_for(&spec.architecture).ok_or_else(|| {
+        err(format!(
+            "unknown architecture \"{}\"; valid: {}",
+            spec.architecture,
+            ARCHITECTURES.join(", ")
+        ))
+    })?;
     let mut params = params::Params::new(&spec.params);
     let model: Box<dyn AudioSeparator> = match spec.architecture.as_str() {
-        "dsp-hpss" => Box::new(separator::SpectralSeparator::new(slots, hpss::Hpss::from_params(&mut params).map_err(err)?)),
-        "dsp-center" => Box::new(separator::SpectralSeparator::new(slots, center::Center::from_params(&mut params).map_err(err)?)),
-        _ => Box::new(separator::SpectralSeparator::new(slots, bass::Bass::from_params(&mut params).map_err(err)?)),
+        "dsp-hpss" => Box::new(separator::SpectralSeparator::new(
+            slots,
+            hpss::Hpss::from_params(&mut params).map_err(err)?,
+        )),
+        "dsp-center" => Box::new(separator::SpectralSeparator::new(
+            slots,
+            center::Center::from_params(&mut params).map_err(err)?,
+        )),
+        _ => Box::new(separator::SpectralSeparator::new(
+            slots,
+            bass::Bass::from_params(&mut params).map_err(err)?,
+        )),
     };
     params.finish().map_err(err)?;
     Ok(model)

@@ -16,7 +16,12 @@ impl<'a> Params<'a> {
         }
     }
 
-    pub fn int(&mut self, key: &'static str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, String> {
+    pub fn int(
+        &mut self,
+        key: &'static str,
+        default: i64,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<i64, String> {
         self.known.insert(key);
         let v = match self.table.get(key) {
             None => default,
@@ -24,12 +29,21 @@ impl<'a> Params<'a> {
             Some(other) => return Err(format!("params.{key} must be an integer, got {other}")),
         };
         if !range.contains(&v) {
-            return Err(format!("params.{key} = {v} is outside {}..={}", range.start(), range.end()));
+            return Err(format!(
+                "params.{key} = {v} is outside {}..={}",
+                range.start(),
+                range.end()
+            ));
         }
         Ok(v)
     }
 
-    pub fn float(&mut self, key: &'static str, default: f64, range: std::ops::RangeInclusive<f64>) -> Result<f64, String> {
+    pub fn float(
+        &mut self,
+        key: &'static str,
+        default: f64,
+        range: std::ops::RangeInclusive<f64>,
+    ) -> Result<f64, String> {
         self.known.insert(key);
         let v = match self.table.get(key) {
             None => default,
@@ -38,21 +52,33 @@ impl<'a> Params<'a> {
             Some(other) => return Err(format!("params.{key} must be a number, got {other}")),
         };
         if !range.contains(&v) {
-            return Err(format!("params.{key} = {v} is outside {}..={}", range.start(), range.end()));
+            return Err(format!(
+                "params.{key} = {v} is outside {}..={}",
+                range.start(),
+                range.end()
+            ));
         }
         Ok(v)
     }
 
     /// Rejects keys nobody asked for.
     pub fn finish(self) -> Result<(), String> {
-        let unknown: Vec<&String> = self.table.keys().filter(|k| !self.known.contains(k.as_str())).collect();
+        let unknown: Vec<&String> = self
+            .table
+            .keys()
+            .filter(|k| !self.known.contains(k.as_str()))
+            .collect();
         if unknown.is_empty() {
             return Ok(());
         }
         Err(format!(
             "unknown parameter{} {}; valid: {}",
             if unknown.len() == 1 { "" } else { "s" },
-            unknown.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", "),
+            unknown
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
             self.known.iter().copied().collect::<Vec<_>>().join(", ")
         ))
     }

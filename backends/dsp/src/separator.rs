@@ -2,7 +2,9 @@
 
 use stemset_core::audio::{AudioSink, AudioSource};
 use stemset_core::dsp::stft::{self, SpectralProcessor, StftParams};
-use stemset_core::separator::{AudioSeparator, MODEL_CHANNELS, SeparationError, SeparationProgress, SlotInfo};
+use stemset_core::separator::{
+    AudioSeparator, MODEL_CHANNELS, SeparationError, SeparationProgress, SlotInfo,
+};
 
 use crate::DSP_RATE;
 

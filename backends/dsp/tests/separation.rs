@@ -76,16 +76,24 @@ fn split(architecture: &str, input: &[f32], step: usize) -> (Vec<f32>, Vec<f32>)
     let mut m = model(architecture, "").expect("model");
     let (mut a, mut b) = (VecSink::default(), VecSink::default());
     let mut outs: Vec<&mut dyn AudioSink> = vec![&mut a, &mut b];
-    m.separate(&mut VecSource::new(input.to_vec(), step), &mut outs, &NoProgress)
-        .expect("separate");
+    m.separate(
+        &mut VecSource::new(input.to_vec(), step),
+        &mut outs,
+        &NoProgress,
+    )
+    .expect("separate");
     (a.0, b.0)
 }
 
 /// Four sources, `seconds` long, interleaved stereo.
 fn sources(seconds: f64) -> [Vec<f32>; 4] {
     let n = (seconds * f64::from(RATE)) as usize;
-    let (mut vocals, mut drums, mut bass, mut other) =
-        (Vec::with_capacity(2 * n), Vec::with_capacity(2 * n), Vec::with_capacity(2 * n), Vec::with_capacity(2 * n));
+    let (mut vocals, mut drums, mut bass, mut other) = (
+        Vec::with_capacity(2 * n),
+        Vec::with_capacity(2 * n),
+        Vec::with_capacity(2 * n),
+        Vec::with_capacity(2 * n),
+    );
     let mut noise = 0x1234_5678_9abc_def0u64;
     let beat = 0.5; // 120 bpm
     let melody = [261.63, 329.63, 392.0, 349.23, 293.66, 440.0, 392.0, 329.63];
@@ -107,7 +115,9 @@ fn sources(seconds: f64) -> [Vec<f32>; 4] {
             * env;
         // Drums: kick on every beat, noise snare/hat bursts on the off-beats; centered.
         let tb = t % beat;
-        let kick = 0.6 * (-tb * 30.0).exp() * (TAU * (45.0 * tb + 60.0 * (1.0 - (-tb * 25.0).exp()) / 25.0 * 25.0 * 0.04)).sin();
+        let kick = 0.6
+            * (-tb * 30.0).exp()
+            * (TAU * (45.0 * tb + 60.0 * (1.0 - (-tb * 25.0).exp()) / 25.0 * 25.0 * 0.04)).sin();
         noise ^= noise << 13;
         noise ^= noise >> 7;
         noise ^= noise << 17;
@@ -142,7 +152,9 @@ fn sdr(estimate: &[f32], reference: &[f32]) -> f64 {
 #[test]
 fn the_default_tree_improves_sdr_for_every_stem() {
     let [vocals, drums, bass, other] = sources(10.0);
-    let mix: Vec<f32> = (0..vocals.len()).map(|i| vocals[i] + drums[i] + bass[i] + other[i]).collect();
+    let mix: Vec<f32> = (0..vocals.len())
+        .map(|i| vocals[i] + drums[i] + bass[i] + other[i])
+        .collect();
 
     let (percussive, harmonic) = split("dsp-hpss", &mix, 4096);
     let (est_vocals, accompaniment) = split("dsp-center", &harmonic, 4096);
@@ -157,11 +169,17 @@ fn the_default_tree_improves_sdr_for_every_stem() {
     ] {
         assert_eq!(est.len(), src.len(), "{name}: length");
         let (before, after) = (sdr(&mix, src), sdr(est, src));
-        println!("{name:<7} SDR mixture {before:6.2} dB → estimate {after:6.2} dB (+{:.2})", after - before);
+        println!(
+            "{name:<7} SDR mixture {before:6.2} dB → estimate {after:6.2} dB (+{:.2})",
+            after - before
+        );
         report.push((name, after - before));
     }
     for (name, gain) in report {
-        assert!(gain > 3.0, "{name}: SDR improvement {gain:.2} dB (want > 3 dB)");
+        assert!(
+            gain > 3.0,
+            "{name}: SDR improvement {gain:.2} dB (want > 3 dB)"
+        );
     }
 }
 
@@ -169,12 +187,26 @@ fn the_default_tree_improves_sdr_for_every_stem() {
 fn every_model_sums_back_to_its_input_at_exact_length() {
     let [vocals, drums, bass, other] = sources(2.0);
     for len in [0usize, 100, 12_345] {
-        let mix: Vec<f32> = (0..2 * len).map(|i| vocals[i] + drums[i] + bass[i] + other[i]).collect();
+        let mix: Vec<f32> = (0..2 * len)
+            .map(|i| vocals[i] + drums[i] + bass[i] + other[i])
+            .collect();
         for arch in ["dsp-hpss", "dsp-center", "dsp-bass"] {
             let (a, b) = split(arch, &mix, 4096);
-            assert_eq!((a.len(), b.len()), (mix.len(), mix.len()), "{arch}: {len} frames");
-            let err = a.iter().zip(&b).zip(&mix).map(|((x, y), m)| (x + y - m).abs()).fold(0.0f32, f32::max);
-            assert!(err < 1e-4, "{arch}: slots do not sum to the input (max error {err})");
+            assert_eq!(
+                (a.len(), b.len()),
+                (mix.len(), mix.len()),
+                "{arch}: {len} frames"
+            );
+            let err = a
+                .iter()
+                .zip(&b)
+                .zip(&mix)
+                .map(|((x, y), m)| (x + y - m).abs())
+                .fold(0.0f32, f32::max);
+            assert!(
+                err < 1e-4,
+                "{arch}: slots do not sum to the input (max error {err})"
+            );
         }
     }
 }
@@ -194,14 +226,24 @@ fn output_does_not_depend_on_read_sizes() {
 #[test]
 fn bad_params_are_clear_errors() {
     let err = model("dsp-hpss", "n_fft = 1000").err().expect("error");
-    assert!(err.contains("dsp-hpss") && err.contains("power of two"), "{err}");
+    assert!(
+        err.contains("dsp-hpss") && err.contains("power of two"),
+        "{err}"
+    );
     let err = model("dsp-hpss", "time_kernel = 16").err().expect("error");
     assert!(err.contains("odd"), "{err}");
     let err = model("dsp-bass", "cuttoff_hz = 100").err().expect("error");
-    assert!(err.contains("unknown parameter \"cuttoff_hz\"") && err.contains("cutoff_hz"), "{err}");
-    let err = model("dsp-center", "low_hz = \"low\"").err().expect("error");
+    assert!(
+        err.contains("unknown parameter \"cuttoff_hz\"") && err.contains("cutoff_hz"),
+        "{err}"
+    );
+    let err = model("dsp-center", "low_hz = \"low\"")
+        .err()
+        .expect("error");
     assert!(err.contains("params.low_hz must be a number"), "{err}");
-    let err = model("dsp-center", "low_hz = 1500.0\nhigh_hz = 1200.0").err().expect("error");
+    let err = model("dsp-center", "low_hz = 1500.0\nhigh_hz = 1200.0")
+        .err()
+        .expect("error");
     assert!(err.contains("must be below"), "{err}");
 }
 
@@ -225,6 +267,8 @@ fn wrong_input_format_is_refused() {
     let mut m = model("dsp-bass", "").expect("model");
     let (mut a, mut b) = (VecSink::default(), VecSink::default());
     let mut outs: Vec<&mut dyn AudioSink> = vec![&mut a, &mut b];
-    let err = m.separate(&mut Mono, &mut outs, &NoProgress).expect_err("refused");
+    let err = m
+        .separate(&mut Mono, &mut outs, &NoProgress)
+        .expect_err("refused");
     assert!(matches!(err, SeparationError::Model { .. }), "{err}");
 }

@@ -17,12 +17,23 @@ pub fn run(config: &Path) -> anyhow::Result<ExitCode> {
         println!("{}  {}", b.name, b.description);
         println!("  architectures: {}", b.architectures.join(", "));
         if let Some(c) = &config {
-            let models: Vec<_> = c.plugins.models.values().filter(|m| m.backend == b.name).collect();
+            let models: Vec<_> = c
+                .plugins
+                .models
+                .values()
+                .filter(|m| m.backend == b.name)
+                .collect();
             if models.is_empty() {
                 println!("  models: (none in {})", c.plugins.path.display());
             }
             for m in models {
-                println!("  - {}  [{}] → {}  {}", m.name, m.architecture, m.slot_names().join(", "), m.description);
+                println!(
+                    "  - {}  [{}] → {}  {}",
+                    m.name,
+                    m.architecture,
+                    m.slot_names().join(", "),
+                    m.description
+                );
             }
         }
     }

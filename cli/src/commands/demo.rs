@@ -18,10 +18,16 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !(args.seconds > 0.0 && args.seconds <= 6.0 * 3600.0) {
-        anyhow::bail!("--seconds must be between 0 and 21600, got {}", args.seconds);
+        anyhow::bail!(
+            "--seconds must be between 0 and 21600, got {}",
+            args.seconds
+        );
     }
     if args.path.exists() && !args.force {
-        println!("{} already exists (use --force to overwrite)", args.path.display());
+        println!(
+            "{} already exists (use --force to overwrite)",
+            args.path.display()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let frames = stemset_core::demo::write_demo_recording(&args.path, args.seconds)

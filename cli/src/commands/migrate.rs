@@ -8,7 +8,9 @@ pub async fn run(config: &Path) -> anyhow::Result<ExitCode> {
     let db = stemset_core::db::connect(config.database.url.expose(), false)
         .await
         .context("cannot connect to the database")?;
-    stemset_core::db::migrate(&db).await.context("migration failed")?;
+    stemset_core::db::migrate(&db)
+        .await
+        .context("migration failed")?;
     println!("database is up to date");
     Ok(ExitCode::SUCCESS)
 }

@@ -19,7 +19,13 @@ pub fn run(config: &Path, command: ModelsCommand) -> anyhow::Result<ExitCode> {
                     Some(f) if f.is_file() => format!("installed ({})", f.display()),
                     Some(f) => format!("missing ({})", f.display()),
                 };
-                println!("{:<24} {:<10} {:<12} {:<40} {status}", m.name, m.backend, m.architecture, m.slot_names().join(", "));
+                println!(
+                    "{:<24} {:<10} {:<12} {:<40} {status}",
+                    m.name,
+                    m.backend,
+                    m.architecture,
+                    m.slot_names().join(", ")
+                );
             }
         }
     }

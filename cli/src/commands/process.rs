@@ -30,13 +30,17 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
             profile.source.display()
         );
     }
-    let processor = Processor::new(config.clone()).await.context("cannot open the library")?;
+    let processor = Processor::new(config.clone())
+        .await
+        .context("cannot open the library")?;
 
     let multi = MultiProgress::new();
     let hashing = multi.add(indicatif::ProgressBar::new_spinner());
     hashing.set_message("hashing");
     let plan = processor
-        .plan(&args.profile, &|p: &Path| hashing.set_message(format!("hashing {}", p.display())))
+        .plan(&args.profile, &|p: &Path| {
+            hashing.set_message(format!("hashing {}", p.display()))
+        })
         .await?;
     hashing.finish_and_clear();
 
@@ -53,7 +57,11 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
     );
     for (c, first) in &plan.duplicates {
-        println!("  same content as {}: {} (skipped)", first.display(), c.path.display());
+        println!(
+            "  same content as {}: {} (skipped)",
+            first.display(),
+            c.path.display()
+        );
     }
     let mut failures: Vec<(String, String)> = plan
         .unreadable
@@ -63,7 +71,12 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
 
     if args.dry_run {
         for c in &plan.new {
-            println!("  would process {} ({:.1} MB, sha256 {})", c.path.display(), c.size as f64 / 1e6, &c.sha256[..12]);
+            println!(
+                "  would process {} ({:.1} MB, sha256 {})",
+                c.path.display(),
+                c.size as f64 / 1e6,
+                &c.sha256[..12]
+            );
         }
         return Ok(report(failures));
     }
@@ -76,11 +89,17 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        let name = c.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = c
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         files.set_message(name.clone());
         let stage = Arc::new(StageBar::new(&multi, cancel.clone()));
         let started = std::time::Instant::now();
-        let result = processor.process_file(&args.profile, c, stage.clone()).await;
+        let result = processor
+            .process_file(&args.profile, c, stage.clone())
+            .await;
         stage.finish();
         match result {
             Ok(rec) => {

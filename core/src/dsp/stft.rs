@@ -41,7 +41,8 @@ pub struct FrameWindow<'a> {
 impl FrameWindow<'_> {
     /// The frame at `offset` (−context..=context) from the centre.
     pub fn at(&self, offset: isize) -> &Frame {
-        let idx = (self.start as isize + self.context as isize + offset).rem_euclid(self.ring.len() as isize);
+        let idx = (self.start as isize + self.context as isize + offset)
+            .rem_euclid(self.ring.len() as isize);
         &self.ring[idx as usize]
     }
     pub fn center(&self) -> &Frame {
@@ -70,9 +71,11 @@ impl StftParams {
     /// (periodic Hann analysis and synthesis windows then overlap-add to a constant).
     pub fn new(n_fft: usize, hop: usize) -> Result<Self, String> {
         if !n_fft.is_power_of_two() || !(256..=16384).contains(&n_fft) {
-            return Err(format!("n_fft must be a power of two in 256..=16384, got {n_fft}"));
+            return Err(format!(
+                "n_fft must be a power of two in 256..=16384, got {n_fft}"
+            ));
         }
-        if hop == 0 || n_fft % hop != 0 || n_fft / hop < 4 {
+        if hop == 0 || !n_fft.is_multiple_of(hop) || n_fft / hop < 4 {
             return Err(format!(
                 "hop must divide n_fft ({n_fft}) with n_fft/hop >= 4, got {hop}"
             ));
@@ -141,11 +144,15 @@ pub fn run(
 
     loop {
         // Frames needed in total once the length is known: enough to cover the last sample.
-        let needed = input_len.map(|len| if len == 0 { 0 } else { (pad as u64 + len - 1) / hop as u64 + 1 });
-        if let Some(m) = needed {
-            if analysed >= m + context as u64 {
-                break;
+        let needed = input_len.map(|len| {
+            if len == 0 {
+                0
+            } else {
+                (pad as u64 + len - 1) / hop as u64 + 1
             }
+        });
+        if needed.is_some_and(|m| analysed >= m + context as u64) {
+            break;
         }
         // Keep n frames of input queued (zeros once the input has ended).
         while queue.len() < n * ch {
@@ -223,21 +230,23 @@ pub fn run(
             Some(len) => (base + hop as u64).min(pad as u64 + len),
             None => base + hop as u64,
         };
-        for s in 0..slots {
+        for ((acc, buf), out) in ola
+            .iter_mut()
+            .zip(out_bufs.iter_mut())
+            .zip(outputs.iter_mut())
+        {
             if hi > lo {
                 for i in (lo - base) as usize..(hi - base) as usize {
-                    for c in 0..ch {
-                        out_bufs[s].push(ola[s][c][i]);
-                    }
+                    buf.extend(acc.iter().map(|channel| channel[i]));
                 }
             }
-            for c in 0..ch {
-                ola[s][c].copy_within(hop.., 0);
-                ola[s][c][n - hop..].iter_mut().for_each(|v| *v = 0.0);
+            for channel in acc.iter_mut() {
+                channel.copy_within(hop.., 0);
+                channel[n - hop..].iter_mut().for_each(|v| *v = 0.0);
             }
-            if out_bufs[s].len() >= CHUNK_FRAMES * ch {
-                outputs[s].write(&out_bufs[s])?;
-                out_bufs[s].clear();
+            if buf.len() >= CHUNK_FRAMES * ch {
+                out.write(buf)?;
+                buf.clear();
             }
         }
         if hi > lo {
@@ -298,24 +307,45 @@ mod tests {
             self.0
         }
         fn process(&mut self, w: &FrameWindow<'_>, out: &mut [Vec<Vec<Complex32>>]) {
-            for c in 0..2 {
-                out[0][c].copy_from_slice(&w.center().spec[c]);
-                out[1][c].iter_mut().for_each(|z| *z = Complex32::new(0.0, 0.0));
+            for (o, spec) in out[0].iter_mut().zip(&w.center().spec) {
+                o.copy_from_slice(spec);
             }
+            out[1]
+                .iter_mut()
+                .flatten()
+                .for_each(|z| *z = Complex32::new(0.0, 0.0));
         }
     }
 
     fn roundtrip(len: usize, context: usize, step: usize, params: StftParams) {
         let data: Vec<f32> = (0..len * 2)
-            .map(|i| ((i as f32 * 0.013).sin() * 0.5 + ((i * 7919) % 101) as f32 / 400.0) * if i % 2 == 0 { 1.0 } else { -0.7 })
+            .map(|i| {
+                ((i as f32 * 0.013).sin() * 0.5 + ((i * 7919) % 101) as f32 / 400.0)
+                    * if i % 2 == 0 { 1.0 } else { -0.7 }
+            })
             .collect();
-        let mut src = VecSource { data: data.clone(), pos: 0, step };
+        let mut src = VecSource {
+            data: data.clone(),
+            pos: 0,
+            step,
+        };
         let (mut a, mut b) = (VecSink(Vec::new()), VecSink(Vec::new()));
         let mut outs: Vec<&mut dyn AudioSink> = vec![&mut a, &mut b];
-        run(params, &mut src, &mut outs, &mut Identity(context), &NoProgress).expect("run");
+        run(
+            params,
+            &mut src,
+            &mut outs,
+            &mut Identity(context),
+            &NoProgress,
+        )
+        .expect("run");
         assert_eq!(a.0.len(), data.len(), "exact length for {len} frames");
         assert_eq!(b.0.len(), data.len());
-        let err = a.0.iter().zip(&data).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+        let err =
+            a.0.iter()
+                .zip(&data)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0f32, f32::max);
         assert!(err < 1e-5, "reconstruction error {err} for {len} frames");
         assert!(b.0.iter().all(|v| *v == 0.0));
     }
