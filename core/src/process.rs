@@ -447,51 +447,122 @@ impl SeparationJob {
         let out_dir = self.scratch.join("out");
         std::fs::create_dir_all(&out_dir)
             .map_err(|e| Error::io("cannot create the output folder", e))?;
-        let mut stems = Vec::new();
-        for (name, wav) in stem_wavs {
-            progress.stage(&format!("encode {name}"));
-            let spec = encode_spec(self.format, self.bitrate, &info);
-            let file_name = format!("{name}.{}", self.format.extension());
-            let path = out_dir.join(&file_name);
-            let mut src: Box<dyn AudioSource> = Box::new(WavSource::open(&wav)?);
-            if src.sample_rate() != spec.sample_rate {
-                src = Box::new(Resampled::new(src, spec.sample_rate)?);
-            }
-            let mut encoder = create_encoder(&path, &spec)?;
-            let mut analyzer = Analyzer::new(spec.sample_rate, MODEL_CHANNELS)?;
-            {
-                let mut tee = Tee {
-                    sinks: vec![encoder.as_mut(), &mut analyzer],
-                };
-                copy_with_progress(src.as_mut(), &mut tee, progress)?;
-                tee.finish()?;
-            }
-            let (analysis, peaks) = analyzer.finish_analysis()?;
-            let waveform_file_name = format!("{name}.peaks");
-            let waveform_path = out_dir.join(&waveform_file_name);
-            std::fs::write(&waveform_path, peaks)
-                .map_err(|e| Error::io("cannot write the waveform file", e))?;
-            let size = std::fs::metadata(&path)
-                .map_err(|e| Error::io(format!("cannot stat {}", path.display()), e))?
-                .len();
-            drop(src);
-            let _ = std::fs::remove_file(&wav);
-            stems.push(RenderedStem {
-                name,
-                path,
-                file_name,
-                waveform_path,
-                waveform_file_name,
-                spec,
-                size,
-                analysis,
-            });
-        }
+        // Stems are independent: encode them in parallel (Opus and the true-peak meter
+        // are the expensive part), reporting the mean progress of all of them.
+        progress.stage(&format!("encode {} stems", stem_wavs.len()));
+        let shared = SharedProgress::new(progress, stem_wavs.len());
+        let results: Vec<Result<RenderedStem, Error>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = stem_wavs
+                .iter()
+                .enumerate()
+                .map(|(i, (name, wav))| {
+                    let spec = encode_spec(self.format, self.bitrate, &info);
+                    let (out_dir, shared) = (&out_dir, &shared);
+                    scope.spawn(move || render_stem(name, wav, out_dir, spec, &shared.part(i)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Error::Other("an encoder thread panicked".into())))
+                })
+                .collect()
+        });
+        let stems = results.into_iter().collect::<Result<Vec<_>, _>>()?;
         Ok(Rendered {
             source: info,
             source_frames,
             stems,
         })
+    }
+}
+
+/// Encodes one stem and measures it (one pass over its intermediate WAV).
+fn render_stem(
+    name: &str,
+    wav: &Path,
+    out_dir: &Path,
+    spec: EncodeSpec,
+    progress: &dyn PipelineProgress,
+) -> Result<RenderedStem, Error> {
+    let file_name = format!("{name}.{}", spec.format.extension());
+    let path = out_dir.join(&file_name);
+    let mut src: Box<dyn AudioSource> = Box::new(WavSource::open(wav)?);
+    if src.sample_rate() != spec.sample_rate {
+        src = Box::new(Resampled::new(src, spec.sample_rate)?);
+    }
+    let mut encoder = create_encoder(&path, &spec)?;
+    let mut analyzer = Analyzer::new(spec.sample_rate, MODEL_CHANNELS)?;
+    {
+        let mut tee = Tee {
+            sinks: vec![encoder.as_mut(), &mut analyzer],
+        };
+        copy_with_progress(src.as_mut(), &mut tee, progress)?;
+        tee.finish()?;
+    }
+    let (analysis, peaks) = analyzer.finish_analysis()?;
+    let waveform_file_name = format!("{name}.peaks");
+    let waveform_path = out_dir.join(&waveform_file_name);
+    std::fs::write(&waveform_path, peaks)
+        .map_err(|e| Error::io("cannot write the waveform file", e))?;
+    let size = std::fs::metadata(&path)
+        .map_err(|e| Error::io(format!("cannot stat {}", path.display()), e))?
+        .len();
+    drop(src);
+    let _ = std::fs::remove_file(wav);
+    Ok(RenderedStem {
+        name: name.to_string(),
+        path,
+        file_name,
+        waveform_path,
+        waveform_file_name,
+        spec,
+        size,
+        analysis,
+    })
+}
+
+/// Splits one stage's progress between parallel parts: the bar shows their mean.
+struct SharedProgress<'a> {
+    inner: &'a dyn PipelineProgress,
+    /// Per part, progress in millionths.
+    parts: Vec<std::sync::atomic::AtomicU32>,
+}
+
+struct PartProgress<'a> {
+    shared: &'a SharedProgress<'a>,
+    index: usize,
+}
+
+impl<'a> SharedProgress<'a> {
+    fn new(inner: &'a dyn PipelineProgress, parts: usize) -> Self {
+        Self {
+            inner,
+            parts: (0..parts).map(|_| Default::default()).collect(),
+        }
+    }
+    fn part(&'a self, index: usize) -> PartProgress<'a> {
+        PartProgress {
+            shared: self,
+            index,
+        }
+    }
+}
+
+impl PipelineProgress for PartProgress<'_> {
+    fn stage(&self, _label: &str) {}
+    fn fraction(&self, fraction: f32) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let parts = &self.shared.parts;
+        parts[self.index].store((fraction.clamp(0.0, 1.0) * 1e6) as u32, Relaxed);
+        let sum: f64 = parts.iter().map(|p| f64::from(p.load(Relaxed))).sum();
+        self.shared
+            .inner
+            .fraction((sum / 1e6 / parts.len() as f64) as f32);
+    }
+    fn cancelled(&self) -> bool {
+        self.shared.inner.cancelled()
     }
 }
 

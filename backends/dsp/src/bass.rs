@@ -4,9 +4,9 @@
 use realfft::num_complex::Complex32;
 use stemset_core::dsp::stft::{FrameWindow, SpectralProcessor, StftParams};
 
-use crate::DSP_RATE;
 use crate::params::Params;
 use crate::separator::MaskModel;
+use crate::{DSP_RATE, ramp};
 
 pub struct Bass {
     stft: StftParams,
@@ -24,16 +24,7 @@ impl Bass {
         let hz = stft.bin_hz(DSP_RATE);
         let (a, b) = (cutoff - width / 2.0, cutoff + width / 2.0);
         let mask = (0..stft.bins())
-            .map(|i| {
-                let f = i as f32 * hz;
-                if f <= a {
-                    1.0
-                } else if f >= b {
-                    0.0
-                } else {
-                    0.5 + 0.5 * (std::f32::consts::PI * (f - a) / (b - a)).cos()
-                }
-            })
+            .map(|i| 1.0 - ramp(i as f32 * hz, a, b))
             .collect();
         Ok(Self { stft, mask })
     }

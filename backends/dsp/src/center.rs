@@ -5,12 +5,19 @@
 //! centered bass stays in the accompaniment). Vocals = mask · mid on both channels;
 //! accompaniment = input − vocals.
 
+use std::f32::consts::SQRT_2;
+
 use realfft::num_complex::Complex32;
 use stemset_core::dsp::stft::{FrameWindow, SpectralProcessor, StftParams};
 
-use crate::DSP_RATE;
 use crate::params::Params;
 use crate::separator::MaskModel;
+use crate::{DSP_RATE, ramp};
+
+/// The band is zero outside `low_hz..high_hz`; its edges rise over the half octave above
+/// `low_hz` (so a centered bass near the edge stays out) and fall over the quarter octave
+/// below `high_hz`.
+const UPPER_EDGE: f32 = 0.840_896_4; // 2^(−1/4)
 
 pub struct Center {
     stft: StftParams,
@@ -18,17 +25,6 @@ pub struct Center {
     sharpness: f32,
     /// Per-bin band weight in 0..=1.
     band: Vec<f32>,
-}
-
-/// Raised-cosine step from 0 at `a` to 1 at `b`.
-fn ramp(f: f32, a: f32, b: f32) -> f32 {
-    if f <= a {
-        0.0
-    } else if f >= b {
-        1.0
-    } else {
-        0.5 - 0.5 * (std::f32::consts::PI * (f - a) / (b - a)).cos()
-    }
 }
 
 impl Center {
@@ -49,7 +45,7 @@ impl Center {
         let band = (0..stft.bins())
             .map(|b| {
                 let f = b as f32 * hz;
-                ramp(f, low * 0.7, low) * (1.0 - ramp(f, high, high * 1.3))
+                ramp(f, low, low * SQRT_2) * (1.0 - ramp(f, high * UPPER_EDGE, high))
             })
             .collect();
         Ok(Self {

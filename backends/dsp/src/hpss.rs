@@ -6,6 +6,7 @@
 use realfft::num_complex::Complex32;
 use stemset_core::dsp::stft::{FrameWindow, SpectralProcessor, StftParams};
 
+use crate::median;
 use crate::params::Params;
 use crate::separator::MaskModel;
 
@@ -16,8 +17,15 @@ pub struct Hpss {
     /// Half-width of the frequency median in bins.
     freq_half: usize,
     power: f32,
-    column: Vec<f32>,
+    /// Per bin, the magnitudes of the current time window, sorted: `[bin][0..kernel]`.
+    time_sorted: Vec<f32>,
+    /// The oldest frame's magnitudes, which leave the window at the next step.
+    leaving: Vec<f32>,
+    /// The centre frame last processed, to know whether the window slid by one.
+    last: Option<u64>,
     harmonic: Vec<f32>,
+    percussive: Vec<f32>,
+    scratch: Vec<f32>,
 }
 
 impl Hpss {
@@ -31,20 +39,40 @@ impl Hpss {
             return Err("params.time_kernel and params.freq_kernel must be odd".into());
         }
         let stft = StftParams::new(n_fft, hop)?;
+        let bins = stft.bins();
         Ok(Self {
             stft,
             time_half: time_kernel / 2,
             freq_half: freq_kernel / 2,
             power,
-            column: Vec::with_capacity(time_kernel.max(freq_kernel)),
-            harmonic: vec![0.0; stft.bins()],
+            time_sorted: vec![0.0; bins * time_kernel],
+            leaving: vec![0.0; bins],
+            last: None,
+            harmonic: vec![0.0; bins],
+            percussive: vec![0.0; bins],
+            scratch: Vec::with_capacity(freq_kernel),
         })
     }
-}
 
-fn median(values: &mut [f32]) -> f32 {
-    let mid = values.len() / 2;
-    *values.select_nth_unstable_by(mid, f32::total_cmp).1
+    /// Brings the per-bin sorted time windows to the window centred on `w.index()`.
+    fn slide_time_window(&mut self, w: &FrameWindow<'_>) {
+        let k = 2 * self.time_half + 1;
+        let half = self.time_half as isize;
+        let slid = self.last.is_some_and(|l| l + 1 == w.index());
+        let newest = &w.at(half).mag;
+        for (b, sorted) in self.time_sorted.chunks_exact_mut(k).enumerate() {
+            if !(slid && median::replace(sorted, self.leaving[b], newest[b])) {
+                // First frame of a run (or state out of step): rebuild from the window.
+                for (v, o) in sorted.iter_mut().zip(-half..=half) {
+                    *v = w.at(o).mag[b];
+                }
+                sorted.sort_unstable_by(f32::total_cmp);
+            }
+            self.harmonic[b] = sorted[self.time_half];
+        }
+        self.leaving.copy_from_slice(&w.at(-half).mag);
+        self.last = Some(w.index());
+    }
 }
 
 impl SpectralProcessor for Hpss {
@@ -53,21 +81,21 @@ impl SpectralProcessor for Hpss {
     }
 
     fn process(&mut self, w: &FrameWindow<'_>, out: &mut [Vec<Vec<Complex32>>]) {
-        let bins = self.harmonic.len();
-        let half = self.time_half as isize;
-        for b in 0..bins {
-            self.column.clear();
-            self.column.extend((-half..=half).map(|o| w.at(o).mag[b]));
-            self.harmonic[b] = median(&mut self.column);
-        }
+        self.slide_time_window(w);
         let center = w.center();
-        for b in 0..bins {
-            let lo = b.saturating_sub(self.freq_half);
-            let hi = (b + self.freq_half + 1).min(bins);
-            self.column.clear();
-            self.column.extend_from_slice(&center.mag[lo..hi]);
-            let p = median(&mut self.column).powf(self.power);
-            let h = self.harmonic[b].powf(self.power);
+        median::across(
+            &center.mag,
+            self.freq_half,
+            &mut self.scratch,
+            &mut self.percussive,
+        );
+        let squared = self.power == 2.0;
+        for (b, (&h, &p)) in self.harmonic.iter().zip(&self.percussive).enumerate() {
+            let (h, p) = if squared {
+                (h * h, p * p)
+            } else {
+                (h.powf(self.power), p.powf(self.power))
+            };
             let total = h + p;
             // Silent bins go to the harmonic side; either choice sums to the input.
             let mh = if total > 1e-20 { h / total } else { 1.0 };

@@ -10,14 +10,27 @@
 mod bass;
 mod center;
 mod hpss;
+mod median;
 mod params;
 mod separator;
 
+use separator::SpectralSeparator;
 use stemset_core::plugins::{BackendSettings, ModelSpec};
 use stemset_core::separator::{AudioSeparator, BackendRegistration, BuildError, SlotInfo};
 
 /// All dsp models work at CD rate; the executor resamples to and from it.
 pub const DSP_RATE: u32 = 44_100;
+
+/// Raised-cosine step from 0 at `a` to 1 at `b`: band edges without ringing.
+fn ramp(f: f32, a: f32, b: f32) -> f32 {
+    if f <= a {
+        0.0
+    } else if f >= b {
+        1.0
+    } else {
+        0.5 - 0.5 * (std::f32::consts::PI * (f - a) / (b - a)).cos()
+    }
+}
 
 const ARCHITECTURES: &[&str] = &["dsp-hpss", "dsp-center", "dsp-bass"];
 
@@ -61,21 +74,26 @@ fn build(
             ARCHITECTURES.join(", ")
         ))
     })?;
+    let name = spec.name.as_str();
     let mut params = params::Params::new(&spec.params);
     let model: Box<dyn AudioSeparator> = match spec.architecture.as_str() {
-        "dsp-hpss" => Box::new(separator::SpectralSeparator::new(
+        "dsp-hpss" => Box::new(SpectralSeparator::new(
+            name,
             slots,
             hpss::Hpss::from_params(&mut params).map_err(err)?,
         )),
-        "dsp-center" => Box::new(separator::SpectralSeparator::new(
+        "dsp-center" => Box::new(SpectralSeparator::new(
+            name,
             slots,
             center::Center::from_params(&mut params).map_err(err)?,
         )),
-        _ => Box::new(separator::SpectralSeparator::new(
+        _ => Box::new(SpectralSeparator::new(
+            name,
             slots,
             bass::Bass::from_params(&mut params).map_err(err)?,
         )),
     };
+    // After the model has asked for its keys, so the error can list the valid ones.
     params.finish().map_err(err)?;
     Ok(model)
 }

@@ -14,13 +14,19 @@ pub trait MaskModel: SpectralProcessor + Send {
 }
 
 pub struct SpectralSeparator<M> {
+    /// The catalog name, for error messages.
+    name: String,
     slots: Vec<SlotInfo>,
     model: M,
 }
 
 impl<M: MaskModel> SpectralSeparator<M> {
-    pub fn new(slots: Vec<SlotInfo>, model: M) -> Self {
-        Self { slots, model }
+    pub fn new(name: &str, slots: Vec<SlotInfo>, model: M) -> Self {
+        Self {
+            name: name.to_string(),
+            slots,
+            model,
+        }
     }
 }
 
@@ -39,7 +45,7 @@ impl<M: MaskModel> AudioSeparator for SpectralSeparator<M> {
         outputs: &mut [&mut dyn AudioSink],
         progress: &dyn SeparationProgress,
     ) -> Result<(), SeparationError> {
-        let model = || "dsp".to_string();
+        let model = || self.name.clone();
         if input.channels() != MODEL_CHANNELS || input.sample_rate() != DSP_RATE {
             return Err(SeparationError::Model {
                 model: model(),

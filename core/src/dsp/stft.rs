@@ -36,6 +36,8 @@ pub struct FrameWindow<'a> {
     /// Ring index of the oldest frame of the window.
     start: usize,
     context: usize,
+    /// Number of the centre frame in the stream (0 for the first).
+    index: u64,
 }
 
 impl FrameWindow<'_> {
@@ -50,6 +52,11 @@ impl FrameWindow<'_> {
     }
     pub fn context(&self) -> usize {
         self.context
+    }
+    /// The centre frame's number: 0, 1, 2, … within one run, each exactly once, so a
+    /// processor can keep running state (e.g. sliding medians) and know when it restarts.
+    pub fn index(&self) -> u64 {
+        self.index
     }
 }
 
@@ -102,6 +109,9 @@ pub fn run(
     progress: &dyn SeparationProgress,
 ) -> Result<(), SeparationError> {
     let ch = input.channels();
+    if ch == 0 {
+        return Err(AudioError::Format("input has no channels".into()).into());
+    }
     let (n, hop, bins) = (params.n_fft, params.hop, params.bins());
     let slots = outputs.len();
     let context = processor.context();
@@ -114,6 +124,7 @@ pub fn run(
     let norm: f32 = (0..n / hop).map(|k| window[k * hop].powi(2)).sum();
     // realfft's inverse is unnormalised: a forward + inverse pair scales by n.
     let synth_scale = 1.0 / norm / n as f32;
+    let synth_window: Vec<f32> = window.iter().map(|w| w * synth_scale).collect();
 
     let mut planner = RealFftPlanner::<f32>::new();
     let fwd: Arc<dyn RealToComplex<f32>> = planner.plan_fft_forward(n);
@@ -128,6 +139,9 @@ pub fn run(
     // covered by a full set of overlapping frames.
     let pad = n - hop;
     let mut queue: Vec<f32> = vec![0.0; pad * ch];
+    // Start of the next frame in `queue`; consumed samples are dropped once per read, not
+    // once per frame, so advancing costs nothing.
+    let mut qpos = 0usize;
     let mut read_buf = vec![0.0f32; CHUNK_FRAMES * ch];
     let mut input_len: Option<u64> = None;
     let mut read_frames = 0u64;
@@ -155,14 +169,16 @@ pub fn run(
             break;
         }
         // Keep n frames of input queued (zeros once the input has ended).
-        while queue.len() < n * ch {
+        while queue.len() - qpos < n * ch {
             if input_len.is_some() {
-                queue.resize(n * ch, 0.0);
+                queue.resize(qpos + n * ch, 0.0);
                 break;
             }
             if progress.cancelled() {
                 return Err(SeparationError::Cancelled);
             }
+            queue.drain(..qpos);
+            qpos = 0;
             let got = input.read(&mut read_buf)?;
             if got == 0 {
                 input_len = Some(read_frames);
@@ -182,9 +198,14 @@ pub fn run(
         let slot_idx = (analysed % ring_len as u64) as usize;
         let frame = &mut ring[slot_idx];
         frame.mag.iter_mut().for_each(|m| *m = 0.0);
+        let samples = &queue[qpos..qpos + n * ch];
         for c in 0..ch {
-            for (i, v) in fft_in.iter_mut().enumerate() {
-                *v = queue[i * ch + c] * window[i];
+            for ((v, s), w) in fft_in
+                .iter_mut()
+                .zip(samples.iter().skip(c).step_by(ch))
+                .zip(&window)
+            {
+                *v = s * w;
             }
             fwd.process_with_scratch(&mut fft_in, &mut spec_tmp, &mut fft_scratch)
                 .map_err(|e| AudioError::Format(format!("FFT: {e}")))?;
@@ -193,7 +214,7 @@ pub fn run(
                 *m += z.norm() / ch as f32;
             }
         }
-        queue.drain(..hop * ch);
+        qpos += hop * ch;
         analysed += 1;
 
         // The centre frame `analysed − 1 − context` now has its full look-ahead.
@@ -205,6 +226,7 @@ pub fn run(
             ring: &ring,
             start,
             context,
+            index: center,
         };
         processor.process(&win, &mut out_spec);
 
@@ -218,9 +240,8 @@ pub fn run(
                 spec_tmp[bins - 1].im = 0.0;
                 inv.process_with_scratch(&mut spec_tmp, &mut time_out, &mut inv_scratch)
                     .map_err(|e| AudioError::Format(format!("inverse FFT: {e}")))?;
-                let acc = &mut ola[s][c];
-                for i in 0..n {
-                    acc[i] += time_out[i] * window[i] * synth_scale;
+                for ((a, t), w) in ola[s][c].iter_mut().zip(&time_out).zip(&synth_window) {
+                    *a += t * w;
                 }
             }
         }
@@ -301,12 +322,18 @@ mod tests {
         }
     }
     /// Slot 0 = the input, slot 1 = silence; with look-ahead to exercise the ring.
-    struct Identity(usize);
+    struct Identity(usize, u64);
     impl SpectralProcessor for Identity {
         fn context(&self) -> usize {
             self.0
         }
         fn process(&mut self, w: &FrameWindow<'_>, out: &mut [Vec<Vec<Complex32>>]) {
+            assert_eq!(
+                w.index(),
+                self.1,
+                "frames are processed in order, once each"
+            );
+            self.1 += 1;
             for (o, spec) in out[0].iter_mut().zip(&w.center().spec) {
                 o.copy_from_slice(spec);
             }
@@ -335,7 +362,7 @@ mod tests {
             params,
             &mut src,
             &mut outs,
-            &mut Identity(context),
+            &mut Identity(context, 0),
             &NoProgress,
         )
         .expect("run");
