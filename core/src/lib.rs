@@ -14,6 +14,7 @@ pub mod hashing;
 pub mod metadata;
 pub mod plugins;
 pub mod process;
+mod render;
 pub mod scan;
 pub mod separator;
 pub mod storage;

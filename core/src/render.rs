@@ -1,0 +1,312 @@
+//! The CPU-bound part of processing one file, run on a blocking thread: decode to a
+//! stereo WAV at the first model's rate, run the strategy tree, then encode and analyse
+//! every stem (in parallel) into a scratch folder.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::analysis::Analyzer;
+use crate::audio::channels::ToStereo;
+use crate::audio::decode::{self, SourceInfo};
+use crate::audio::encode::{EncodeSpec, OutputFormat, create_encoder};
+use crate::audio::resample::Resampled;
+use crate::audio::wav::{WavSampleFormat, WavSink, WavSource};
+use crate::audio::{AudioError, AudioSink, AudioSource, CHUNK_FRAMES, Tee};
+use crate::error::Error;
+use crate::executor::{Executor, PipelineProgress};
+use crate::plugins::Plugins;
+use crate::separator::{Backends, MODEL_CHANNELS, SeparationError};
+use crate::strategy::StrategyNode;
+
+/// The CPU-bound part of processing one file, run on a blocking thread.
+pub(crate) struct SeparationJob {
+    pub(crate) plugins: Plugins,
+    pub(crate) tree: StrategyNode,
+    pub(crate) input: PathBuf,
+    pub(crate) scratch: PathBuf,
+    pub(crate) format: OutputFormat,
+    pub(crate) bitrate: u32,
+}
+
+pub(crate) struct RenderedStem {
+    pub(crate) name: String,
+    pub(crate) path: PathBuf,
+    pub(crate) file_name: String,
+    pub(crate) waveform_path: PathBuf,
+    pub(crate) waveform_file_name: String,
+    pub(crate) spec: EncodeSpec,
+    pub(crate) size: u64,
+    pub(crate) analysis: crate::analysis::StemAnalysis,
+}
+
+pub(crate) struct Rendered {
+    pub(crate) source: SourceInfo,
+    /// Frames decoded from the source (the authoritative length).
+    pub(crate) source_frames: u64,
+    pub(crate) stems: Vec<RenderedStem>,
+}
+
+impl Rendered {
+    pub(crate) fn duration_seconds(&self) -> f64 {
+        self.source_frames as f64 / f64::from(self.source.sample_rate.max(1))
+    }
+}
+
+impl SeparationJob {
+    pub(crate) fn run(self, progress: &dyn PipelineProgress) -> Result<Rendered, Error> {
+        // 1. Decode to a stereo f32 WAV at the first model's rate.
+        progress.stage("decode");
+        let first_rate = first_model_rate(&self.plugins, &self.tree)?;
+        let decoded = decode::open(&self.input)?;
+        let info = decoded.info().clone();
+        let counted = Counting::new(ToStereo::new(decoded));
+        let frames_counter = counted.counter.clone();
+        let mut stereo: Box<dyn AudioSource> = Box::new(counted);
+        if stereo.sample_rate() != first_rate {
+            stereo = Box::new(Resampled::new(stereo, first_rate)?);
+        }
+        let input_wav = self.scratch.join("input.wav");
+        let mut sink = WavSink::create(
+            &input_wav,
+            first_rate,
+            MODEL_CHANNELS,
+            WavSampleFormat::Float32,
+        )?;
+        copy_with_progress(stereo.as_mut(), &mut sink, progress)?;
+        sink.finish()?;
+        drop(stereo);
+        let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
+        if source_frames == 0 {
+            return Err(AudioError::Decode {
+                path: self.input.clone(),
+                reason: "the file contains no audio frames".into(),
+            }
+            .into());
+        }
+
+        // 2. The strategy tree.
+        let executor = Executor {
+            plugins: &self.plugins,
+            scratch: &self.scratch,
+            progress,
+        };
+        let stem_wavs = executor.run(&self.tree, &input_wav)?;
+        let _ = std::fs::remove_file(&input_wav);
+
+        // 3. Encode + analyse each stem at the source's rate (Opus: always 48 kHz).
+        let out_dir = self.scratch.join("out");
+        std::fs::create_dir_all(&out_dir)
+            .map_err(|e| Error::io("cannot create the output folder", e))?;
+        // Stems are independent: encode them in parallel (Opus and the true-peak meter
+        // are the expensive part), reporting the mean progress of all of them.
+        progress.stage(&format!("encode {} stems", stem_wavs.len()));
+        let shared = SharedProgress::new(progress, stem_wavs.len());
+        let results: Vec<Result<RenderedStem, Error>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = stem_wavs
+                .iter()
+                .enumerate()
+                .map(|(i, (name, wav))| {
+                    let spec = encode_spec(self.format, self.bitrate, &info);
+                    let (out_dir, shared) = (&out_dir, &shared);
+                    scope.spawn(move || render_stem(name, wav, out_dir, spec, &shared.part(i)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Error::Other("an encoder thread panicked".into())))
+                })
+                .collect()
+        });
+        let stems = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        Ok(Rendered {
+            source: info,
+            source_frames,
+            stems,
+        })
+    }
+}
+
+/// Encodes one stem and measures it (one pass over its intermediate WAV).
+fn render_stem(
+    name: &str,
+    wav: &Path,
+    out_dir: &Path,
+    spec: EncodeSpec,
+    progress: &dyn PipelineProgress,
+) -> Result<RenderedStem, Error> {
+    let file_name = format!("{name}.{}", spec.format.extension());
+    let path = out_dir.join(&file_name);
+    let mut src: Box<dyn AudioSource> = Box::new(WavSource::open(wav)?);
+    if src.sample_rate() != spec.sample_rate {
+        src = Box::new(Resampled::new(src, spec.sample_rate)?);
+    }
+    let mut encoder = create_encoder(&path, &spec)?;
+    let mut analyzer = Analyzer::new(spec.sample_rate, MODEL_CHANNELS)?;
+    {
+        let mut tee = Tee {
+            sinks: vec![encoder.as_mut(), &mut analyzer],
+        };
+        copy_with_progress(src.as_mut(), &mut tee, progress)?;
+        tee.finish()?;
+    }
+    let (analysis, peaks) = analyzer.finish_analysis()?;
+    let waveform_file_name = format!("{name}.peaks");
+    let waveform_path = out_dir.join(&waveform_file_name);
+    std::fs::write(&waveform_path, peaks)
+        .map_err(|e| Error::io("cannot write the waveform file", e))?;
+    let size = std::fs::metadata(&path)
+        .map_err(|e| Error::io(format!("cannot stat {}", path.display()), e))?
+        .len();
+    drop(src);
+    let _ = std::fs::remove_file(wav);
+    Ok(RenderedStem {
+        name: name.to_string(),
+        path,
+        file_name,
+        waveform_path,
+        waveform_file_name,
+        spec,
+        size,
+        analysis,
+    })
+}
+
+/// Splits one stage's progress between parallel parts: the bar shows their mean.
+struct SharedProgress<'a> {
+    inner: &'a dyn PipelineProgress,
+    /// Per part, progress in millionths.
+    parts: Vec<std::sync::atomic::AtomicU32>,
+}
+
+struct PartProgress<'a> {
+    shared: &'a SharedProgress<'a>,
+    index: usize,
+}
+
+impl<'a> SharedProgress<'a> {
+    fn new(inner: &'a dyn PipelineProgress, parts: usize) -> Self {
+        Self {
+            inner,
+            parts: (0..parts).map(|_| Default::default()).collect(),
+        }
+    }
+    fn part(&'a self, index: usize) -> PartProgress<'a> {
+        PartProgress {
+            shared: self,
+            index,
+        }
+    }
+}
+
+impl PipelineProgress for PartProgress<'_> {
+    fn stage(&self, _label: &str) {}
+    fn fraction(&self, fraction: f32) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let parts = &self.shared.parts;
+        parts[self.index].store((fraction.clamp(0.0, 1.0) * 1e6) as u32, Relaxed);
+        let sum: f64 = parts.iter().map(|p| f64::from(p.load(Relaxed))).sum();
+        self.shared
+            .inner
+            .fraction((sum / 1e6 / parts.len() as f64) as f32);
+    }
+    fn cancelled(&self) -> bool {
+        self.shared.inner.cancelled()
+    }
+}
+
+fn first_model_rate(plugins: &Plugins, tree: &StrategyNode) -> Result<u32, Error> {
+    let spec = plugins
+        .models
+        .get(&tree.model)
+        .ok_or_else(|| Error::Other(format!("model \"{}\" is not in the catalog", tree.model)))?;
+    let reg = Backends::find(&spec.backend).ok_or_else(|| {
+        Error::Other(format!("backend \"{}\" is not in this build", spec.backend))
+    })?;
+    let model = (reg.build)(&plugins.backend_settings(&spec.backend), spec).map_err(|e| {
+        SeparationError::Model {
+            model: spec.name.clone(),
+            reason: e.0,
+        }
+    })?;
+    Ok(model.sample_rate())
+}
+
+/// WAV and FLAC keep the source's rate and depth (float or unknown depth → 24-bit);
+/// Opus is 48 kHz by definition.
+fn encode_spec(format: OutputFormat, bitrate: u32, src: &SourceInfo) -> EncodeSpec {
+    let bits = match src.bits_per_sample {
+        Some(b) if b <= 16 => 16,
+        _ => 24,
+    };
+    EncodeSpec {
+        format,
+        sample_rate: if format == OutputFormat::Opus {
+            48_000
+        } else {
+            src.sample_rate
+        },
+        channels: MODEL_CHANNELS,
+        bits_per_sample: bits,
+        opus_bitrate_kbps: bitrate,
+    }
+}
+
+fn copy_with_progress(
+    src: &mut dyn AudioSource,
+    sink: &mut dyn AudioSink,
+    progress: &dyn PipelineProgress,
+) -> Result<u64, Error> {
+    let ch = src.channels();
+    let total = src.total_frames();
+    let mut buf = vec![0.0f32; CHUNK_FRAMES * ch];
+    let mut done = 0u64;
+    loop {
+        if progress.cancelled() {
+            return Err(SeparationError::Cancelled.into());
+        }
+        let n = src.read(&mut buf)?;
+        if n == 0 {
+            return Ok(done);
+        }
+        sink.write(&buf[..n * ch])?;
+        done += n as u64;
+        if let Some(t) = total.filter(|t| *t > 0) {
+            progress.fraction((done as f64 / t as f64).min(1.0) as f32);
+        }
+    }
+}
+
+/// Counts the frames that pass (the decoded length is the truth, headers can lie).
+struct Counting<S> {
+    inner: S,
+    counter: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<S: AudioSource> Counting<S> {
+    fn new(inner: S) -> Self {
+        Self {
+            inner,
+            counter: Arc::default(),
+        }
+    }
+}
+
+impl<S: AudioSource> AudioSource for Counting<S> {
+    fn sample_rate(&self) -> u32 {
+        self.inner.sample_rate()
+    }
+    fn channels(&self) -> usize {
+        self.inner.channels()
+    }
+    fn total_frames(&self) -> Option<u64> {
+        self.inner.total_frames()
+    }
+    fn read(&mut self, buf: &mut [f32]) -> Result<usize, AudioError> {
+        let n = self.inner.read(buf)?;
+        self.counter
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
