@@ -22,34 +22,40 @@ impl<'a> Params<'a> {
         default: i64,
         range: std::ops::RangeInclusive<i64>,
     ) -> Result<i64, String> {
-        self.known.insert(key);
-        let v = match self.table.get(key) {
-            None => default,
-            Some(toml::Value::Integer(i)) => *i,
-            Some(other) => return Err(format!("params.{key} must be an integer, got {other}")),
-        };
-        if !range.contains(&v) {
-            return Err(format!(
-                "params.{key} = {v} is outside {}..={}",
-                range.start(),
-                range.end()
-            ));
-        }
-        Ok(v)
+        self.get(key, default, range, "an integer", |v| match v {
+            toml::Value::Integer(i) => Some(*i),
+            _ => None,
+        })
     }
 
+    /// Integers are accepted too: `cutoff_hz = 200` means 200.0.
     pub fn float(
         &mut self,
         key: &'static str,
         default: f64,
         range: std::ops::RangeInclusive<f64>,
     ) -> Result<f64, String> {
+        self.get(key, default, range, "a number", |v| match v {
+            toml::Value::Float(f) => Some(*f),
+            toml::Value::Integer(i) => Some(*i as f64),
+            _ => None,
+        })
+    }
+
+    fn get<T: PartialOrd + Copy + std::fmt::Display>(
+        &mut self,
+        key: &'static str,
+        default: T,
+        range: std::ops::RangeInclusive<T>,
+        kind: &str,
+        convert: impl Fn(&toml::Value) -> Option<T>,
+    ) -> Result<T, String> {
         self.known.insert(key);
         let v = match self.table.get(key) {
             None => default,
-            Some(toml::Value::Float(f)) => *f,
-            Some(toml::Value::Integer(i)) => *i as f64,
-            Some(other) => return Err(format!("params.{key} must be a number, got {other}")),
+            Some(value) => {
+                convert(value).ok_or_else(|| format!("params.{key} must be {kind}, got {value}"))?
+            }
         };
         if !range.contains(&v) {
             return Err(format!(
