@@ -2,12 +2,13 @@
 //! encode + analyse → upload → one database transaction. A failure at any step leaves no
 //! recording row and no stems in storage; re-running picks the file up again.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
     TransactionTrait,
 };
 use uuid::Uuid;
@@ -88,15 +89,22 @@ impl Processor {
                 e,
             )
         })?;
-        let existing = profile::Entity::find()
+        // Every hash this profile already has, in one query.
+        let known_hashes: HashSet<String> = audio_file::Entity::find()
+            .inner_join(profile::Entity)
             .filter(profile::Column::Name.eq(profile_name))
-            .one(&self.db)
-            .await?;
+            .select_only()
+            .column(audio_file::Column::FileHash)
+            .into_tuple()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
         let mut plan = Plan {
             ignored: scan.ignored,
             ..Plan::default()
         };
-        let mut seen: Vec<(String, PathBuf)> = Vec::new();
+        let mut seen: HashMap<String, PathBuf> = HashMap::new();
         for path in scan.audio {
             on_file(&path);
             let p = path.clone();
@@ -111,20 +119,12 @@ impl Processor {
                 }
             };
             let c = Candidate { path, sha256, size };
-            if let Some((_, first)) = seen.iter().find(|(h, _)| *h == c.sha256) {
+            if let Some(first) = seen.get(&c.sha256) {
                 plan.duplicates.push((c, first.clone()));
                 continue;
             }
-            seen.push((c.sha256.clone(), c.path.clone()));
-            let known = match &existing {
-                Some(p) => audio_file::Entity::find()
-                    .filter(audio_file::Column::ProfileId.eq(p.id))
-                    .filter(audio_file::Column::FileHash.eq(&c.sha256))
-                    .one(&self.db)
-                    .await?
-                    .is_some(),
-                None => false,
-            };
+            seen.insert(c.sha256.clone(), c.path.clone());
+            let known = known_hashes.contains(&c.sha256);
             if known {
                 plan.known.push(c);
             } else {

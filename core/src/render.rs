@@ -15,7 +15,7 @@ use crate::audio::{AudioError, AudioSink, AudioSource, CHUNK_FRAMES, Tee};
 use crate::error::Error;
 use crate::executor::{Executor, PipelineProgress};
 use crate::plugins::Plugins;
-use crate::separator::{Backends, MODEL_CHANNELS, SeparationError};
+use crate::separator::{MODEL_CHANNELS, SeparationError};
 use crate::strategy::StrategyNode;
 
 /// The CPU-bound part of processing one file, run on a blocking thread.
@@ -54,21 +54,18 @@ impl Rendered {
 
 impl SeparationJob {
     pub(crate) fn run(self, progress: &dyn PipelineProgress) -> Result<Rendered, Error> {
-        // 1. Decode to a stereo f32 WAV at the first model's rate.
+        // 1. Decode to a stereo f32 WAV at the source's rate; the executor resamples to
+        // each model's rate as it reads.
         progress.stage("decode");
-        let first_rate = first_model_rate(&self.plugins, &self.tree)?;
         let decoded = decode::open(&self.input)?;
         let info = decoded.info().clone();
         let counted = Counting::new(ToStereo::new(decoded));
         let frames_counter = counted.counter.clone();
         let mut stereo: Box<dyn AudioSource> = Box::new(counted);
-        if stereo.sample_rate() != first_rate {
-            stereo = Box::new(Resampled::new(stereo, first_rate)?);
-        }
         let input_wav = self.scratch.join("input.wav");
         let mut sink = WavSink::create(
             &input_wav,
-            first_rate,
+            info.sample_rate,
             MODEL_CHANNELS,
             WavSampleFormat::Float32,
         )?;
@@ -214,23 +211,6 @@ impl PipelineProgress for PartProgress<'_> {
     fn cancelled(&self) -> bool {
         self.shared.inner.cancelled()
     }
-}
-
-fn first_model_rate(plugins: &Plugins, tree: &StrategyNode) -> Result<u32, Error> {
-    let spec = plugins
-        .models
-        .get(&tree.model)
-        .ok_or_else(|| Error::Other(format!("model \"{}\" is not in the catalog", tree.model)))?;
-    let reg = Backends::find(&spec.backend).ok_or_else(|| {
-        Error::Other(format!("backend \"{}\" is not in this build", spec.backend))
-    })?;
-    let model = (reg.build)(&plugins.backend_settings(&spec.backend), spec).map_err(|e| {
-        SeparationError::Model {
-            model: spec.name.clone(),
-            reason: e.0,
-        }
-    })?;
-    Ok(model.sample_rate())
 }
 
 /// WAV and FLAC keep the source's rate and depth (float or unknown depth → 24-bit);
