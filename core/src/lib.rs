@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod audio;
+pub mod chunking;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod executor;
 pub mod hashing;
 pub mod metadata;
+pub mod params;
 pub mod plugins;
 pub mod process;
 mod render;

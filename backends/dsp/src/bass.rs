@@ -4,9 +4,9 @@
 use realfft::num_complex::Complex32;
 use stemset_core::dsp::stft::{FrameWindow, SpectralProcessor, StftParams};
 
-use crate::params::Params;
 use crate::separator::MaskModel;
 use crate::{DSP_RATE, ramp};
+use stemset_core::params::Params;
 
 pub struct Bass {
     stft: StftParams,

@@ -7,8 +7,8 @@ use realfft::num_complex::Complex32;
 use stemset_core::dsp::stft::{FrameWindow, SpectralProcessor, StftParams};
 
 use crate::median;
-use crate::params::Params;
 use crate::separator::MaskModel;
+use stemset_core::params::Params;
 
 pub struct Hpss {
     stft: StftParams,

@@ -11,7 +11,6 @@ mod bass;
 mod center;
 mod hpss;
 mod median;
-mod params;
 mod separator;
 
 use separator::SpectralSeparator;
@@ -75,7 +74,7 @@ fn build(
         ))
     })?;
     let name = spec.name.as_str();
-    let mut params = params::Params::new(&spec.params);
+    let mut params = stemset_core::params::Params::new(&spec.params);
     let model: Box<dyn AudioSeparator> = match spec.architecture.as_str() {
         "dsp-hpss" => Box::new(SpectralSeparator::new(
             name,

@@ -1,0 +1,332 @@
+//! HTDemucs exported to ONNX, in the two styles users find (spec §2.6):
+//! - "whole" (PyPI demucs-onnx): `mix [1, 2, SEG]` → `stems [1, S, 2, SEG]`, STFT inside;
+//! - "core" (sevagh/demucs.onnx): `(input [1, 2, SEG], x [1, 4, 2048, le])` →
+//!   `(spectral [1, S, 4, 2048, le] or [1, S·4, 2048, le], time [1, S, 2, SEG])`, with the
+//!   STFT outside: the backend computes the spectrogram and adds the inverse of the
+//!   spectral branch to the time branch.
+//!
+//! Inputs and outputs are bound by position. The chunking, track normalisation and shifts
+//! are core's `apply_model`, shared with the TorchScript backend.
+
+pub mod spec;
+
+use stemset_core::audio::spool::SpooledAudio;
+use stemset_core::audio::{AudioSink, AudioSource};
+use stemset_core::chunking::demucs::{DemucsOptions, SegmentModel, apply_model};
+use stemset_core::separator::{
+    AudioSeparator, MODEL_CHANNELS, SeparationError, SeparationProgress, SlotInfo,
+};
+
+use crate::session::{OnnxModel, TensorSig, shape_text};
+use spec::{HT_BINS, HtSpectrogram};
+
+pub const DEMUCS_RATE: u32 = 44_100;
+
+/// Source names of the Demucs v4 models, in model order.
+pub const SOURCES_4: [&str; 4] = ["drums", "bass", "other", "vocals"];
+pub const SOURCES_6: [&str; 6] = ["drums", "bass", "other", "vocals", "guitar", "piano"];
+
+enum Style {
+    Whole,
+    /// `spectral_5d`: the spectral output is `[1, S, 4, 2048, le]` rather than flattened.
+    Core {
+        spec: Box<HtSpectrogram>,
+    },
+}
+
+/// One ONNX export run window by window.
+pub struct DemucsOnnx {
+    model: OnnxModel,
+    style: Style,
+    segment: usize,
+    sources: usize,
+    packed: Vec<f32>,
+}
+
+const EXPECTED: &str = "either one input [1, 2, SEG] → one output [1, S, 2, SEG] (demucs-onnx), \
+     or inputs [1, 2, SEG] + [1, 4, 2048, ⌈SEG/1024⌉] → outputs [1, S, 4, 2048, ⌈SEG/1024⌉] \
+     (or [1, S·4, 2048, ⌈SEG/1024⌉]) + [1, S, 2, SEG] (sevagh/demucs.onnx)";
+
+fn describe(sigs: &[TensorSig]) -> String {
+    sigs.iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl DemucsOnnx {
+    pub fn new(model: OnnxModel) -> Result<Self, String> {
+        let file = model.path.display().to_string();
+        let bad = || {
+            format!(
+                "{file}: not an HTDemucs export: inputs {}, outputs {}; expected {EXPECTED}",
+                describe(&model.inputs),
+                describe(&model.outputs)
+            )
+        };
+        let ins = &model.inputs;
+        let outs = &model.outputs;
+        let wave = ins.first().ok_or_else(bad)?;
+        if wave.shape.len() != 3 || wave.shape[1] != 2 || wave.shape[2] <= 0 {
+            return Err(bad());
+        }
+        if wave.shape[0] > 1 {
+            return Err(format!(
+                "{file}: batch dimension {} (expected 1)",
+                wave.shape[0]
+            ));
+        }
+        let segment = wave.shape[2] as usize;
+        let time_out = outs.last().ok_or_else(bad)?;
+        let sources_of = |sig: &TensorSig| -> Option<usize> {
+            (sig.shape.len() == 4
+                && sig.shape[2] == 2
+                && sig.shape[3] == segment as i64
+                && sig.shape[1] > 0)
+                .then_some(sig.shape[1] as usize)
+        };
+        let sources = sources_of(time_out).ok_or_else(bad)?;
+        let style = match (ins.len(), outs.len()) {
+            (1, 1) => Style::Whole,
+            (2, 2) => {
+                if segment <= 1600 {
+                    return Err(format!(
+                        "{file}: segment of {segment} samples is too short for HTDemucs' spectrogram"
+                    ));
+                }
+                let spec = HtSpectrogram::new(segment);
+                let le = spec.frames() as i64;
+                let bins = HT_BINS as i64;
+                if ins[1].shape != [1, 4, bins, le] && ins[1].shape != [-1, 4, bins, le] {
+                    return Err(format!(
+                        "{file}: second input is {} but a window of {segment} samples has a spectrogram [1, 4, {bins}, {le}]; expected {EXPECTED}",
+                        ins[1]
+                    ));
+                }
+                let s = sources as i64;
+                let spectral = &outs[0].shape;
+                let ok5 = spectral.len() == 5 && spectral[1..] == [s, 4, bins, le];
+                let ok4 = spectral.len() == 4 && spectral[1..] == [s * 4, bins, le];
+                if !(ok5 || ok4) {
+                    return Err(format!(
+                        "{file}: spectral output is {} but expected {} or {}",
+                        outs[0],
+                        shape_text(&[1, s, 4, bins, le]),
+                        shape_text(&[1, s * 4, bins, le])
+                    ));
+                }
+                Style::Core {
+                    spec: Box::new(spec),
+                }
+            }
+            _ => return Err(bad()),
+        };
+        let packed = match &style {
+            Style::Core { spec } => vec![0.0; spec.packed_len()],
+            Style::Whole => Vec::new(),
+        };
+        Ok(Self {
+            model,
+            style,
+            segment,
+            sources,
+            packed,
+        })
+    }
+}
+
+impl SegmentModel for DemucsOnnx {
+    fn segment(&self) -> usize {
+        self.segment
+    }
+
+    fn sources(&self) -> usize {
+        self.sources
+    }
+
+    fn run(&mut self, window: &[f32], out: &mut [f32]) -> Result<(), String> {
+        let seg = self.segment as i64;
+        let wave_shape = [1, 2, seg];
+        let expect_len = self.sources * 2 * self.segment;
+        match &mut self.style {
+            Style::Whole => {
+                let mut res = self.model.run(&[(&wave_shape, window)])?;
+                let (_, data) = res.swap_remove(0);
+                if data.len() != expect_len {
+                    return Err(format!(
+                        "output has {} values, expected {expect_len}",
+                        data.len()
+                    ));
+                }
+                out.copy_from_slice(&data);
+            }
+            Style::Core { spec } => {
+                spec.forward(window, &mut self.packed);
+                let spec_shape = [1, 4, HT_BINS as i64, spec.frames() as i64];
+                let mut res = self
+                    .model
+                    .run(&[(&wave_shape, window), (&spec_shape, &self.packed)])?;
+                let (_, time) = res.pop().ok_or("missing time output")?;
+                let (_, spectral) = res.pop().ok_or("missing spectral output")?;
+                let per_source = spec.packed_len();
+                if time.len() != expect_len || spectral.len() != per_source * self.sources {
+                    return Err(format!(
+                        "outputs have {} and {} values, expected {} and {expect_len}",
+                        spectral.len(),
+                        time.len(),
+                        per_source * self.sources
+                    ));
+                }
+                out.copy_from_slice(&time);
+                let stem_len = 2 * self.segment;
+                for s in 0..self.sources {
+                    spec.inverse_add(
+                        &spectral[s * per_source..(s + 1) * per_source],
+                        &mut out[s * stem_len..(s + 1) * stem_len],
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A bag of exports (e.g. the four htdemucs_ft specialists): every model runs on each
+/// window, and source k is Σ_m w[m][k]·out_m[k] / Σ_m w[m][k].
+pub struct Bag {
+    models: Vec<DemucsOnnx>,
+    /// `[model][source]`
+    weights: Vec<Vec<f32>>,
+    scratch: Vec<f32>,
+}
+
+impl Bag {
+    pub fn new(models: Vec<DemucsOnnx>, weights: Vec<Vec<f32>>) -> Result<Self, String> {
+        let first = models.first().ok_or("a bag needs at least one model")?;
+        let (seg, sources) = (first.segment, first.sources);
+        for m in &models {
+            if m.segment != seg || m.sources != sources {
+                return Err(format!(
+                    "{}: segment {} and {} sources differ from the bag's first model ({seg}, {sources})",
+                    m.model.path.display(),
+                    m.segment,
+                    m.sources
+                ));
+            }
+        }
+        if weights.len() != models.len() || weights.iter().any(|w| w.len() != sources) {
+            return Err(format!(
+                "params.weights must have one row of {sources} numbers per model ({} models)",
+                models.len()
+            ));
+        }
+        for k in 0..sources {
+            if weights.iter().map(|w| w[k]).sum::<f32>() <= 0.0 {
+                return Err(format!("params.weights: source {k} has no positive weight"));
+            }
+        }
+        Ok(Self {
+            scratch: vec![0.0; sources * 2 * seg],
+            models,
+            weights,
+        })
+    }
+}
+
+impl SegmentModel for Bag {
+    fn segment(&self) -> usize {
+        self.models[0].segment
+    }
+    fn sources(&self) -> usize {
+        self.models[0].sources
+    }
+    fn run(&mut self, window: &[f32], out: &mut [f32]) -> Result<(), String> {
+        let stem_len = 2 * self.segment();
+        out.fill(0.0);
+        let mut totals = vec![0.0f32; self.sources()];
+        for (m, w) in self.models.iter_mut().zip(&self.weights) {
+            if w.iter().all(|&x| x == 0.0) {
+                continue;
+            }
+            m.run(window, &mut self.scratch)?;
+            for (k, &wk) in w.iter().enumerate() {
+                if wk == 0.0 {
+                    continue;
+                }
+                totals[k] += wk;
+                for (o, s) in out[k * stem_len..(k + 1) * stem_len]
+                    .iter_mut()
+                    .zip(&self.scratch[k * stem_len..(k + 1) * stem_len])
+                {
+                    *o += wk * s;
+                }
+            }
+        }
+        for (k, t) in totals.iter().enumerate() {
+            for o in &mut out[k * stem_len..(k + 1) * stem_len] {
+                *o /= t;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub struct DemucsSeparator {
+    name: String,
+    model: Box<dyn SegmentModel + Send>,
+    options: DemucsOptions,
+    slots: Vec<SlotInfo>,
+}
+
+impl DemucsSeparator {
+    pub fn new(
+        name: &str,
+        model: Box<dyn SegmentModel + Send>,
+        options: DemucsOptions,
+        slots: Vec<SlotInfo>,
+    ) -> Self {
+        Self {
+            name: name.to_string(),
+            model,
+            options,
+            slots,
+        }
+    }
+}
+
+impl AudioSeparator for DemucsSeparator {
+    fn output_slots(&self) -> &[SlotInfo] {
+        &self.slots
+    }
+
+    fn sample_rate(&self) -> u32 {
+        DEMUCS_RATE
+    }
+
+    fn separate(
+        &mut self,
+        input: &mut dyn AudioSource,
+        outputs: &mut [&mut dyn AudioSink],
+        progress: &dyn SeparationProgress,
+    ) -> Result<(), SeparationError> {
+        if input.channels() != MODEL_CHANNELS || input.sample_rate() != DEMUCS_RATE {
+            return Err(SeparationError::Model {
+                model: self.name.clone(),
+                reason: format!(
+                    "expects {MODEL_CHANNELS} channels at {DEMUCS_RATE} Hz, got {} at {} Hz",
+                    input.channels(),
+                    input.sample_rate()
+                ),
+            });
+        }
+        let spool = SpooledAudio::spool(input, &mut |_| {})?;
+        apply_model(
+            &self.name,
+            self.model.as_mut(),
+            &spool,
+            &self.options,
+            outputs,
+            progress,
+        )
+    }
+}
