@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 // The backends this binary is built with; linking them registers them via inventory.
 use stemset_backend_dsp as _;
+use stemset_backend_onnx as _;
 
 #[derive(Parser)]
 #[command(

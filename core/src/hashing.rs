@@ -1,6 +1,6 @@
 //! Content hashing: a file is identified by the SHA-256 of its bytes, whatever its name.
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -20,6 +20,29 @@ pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
         size += n as u64;
     }
     Ok((hex::encode(hasher.finalize()), size))
+}
+
+/// UVR's model hash (what UVR and audio-separator key MDX-Net parameters by): the MD5 of
+/// the last 10 240 000 bytes of the file, or of the whole file when it is smaller.
+pub const MODEL_HASH_TAIL: u64 = 10_000 * 1024;
+
+pub fn model_hash(path: &Path) -> std::io::Result<String> {
+    use md5::Md5;
+    let mut file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size >= MODEL_HASH_TAIL {
+        file.seek(SeekFrom::Start(size - MODEL_HASH_TAIL))?;
+    }
+    let mut hasher = Md5::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
 }
 
 pub fn sha256_bytes(bytes: &[u8]) -> String {

@@ -40,6 +40,9 @@ pub struct ModelSpec {
     pub file: Option<PathBuf>,
     pub url: Option<String>,
     pub sha256: Option<String>,
+    /// UVR's model hash (tail MD5, see [`crate::hashing::model_hash`]), an alternative
+    /// download check for model files whose SHA-256 is not published.
+    pub model_hash: Option<String>,
     pub slots: Vec<SlotInfo>,
     /// Architecture-specific parameters, passed to the backend untouched.
     pub params: toml::Table,
@@ -54,6 +57,9 @@ impl ModelSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPlugins {
+    /// Where `stemset models pull` puts files of entries that give a `url` but no
+    /// `file`; relative to plugins.toml. Default: `models`.
+    models_dir: Option<PathBuf>,
     #[serde(default)]
     backends: BTreeMap<String, toml::Table>,
     #[serde(default)]
@@ -70,6 +76,7 @@ struct RawModel {
     file: Option<PathBuf>,
     url: Option<String>,
     sha256: Option<String>,
+    model_hash: Option<String>,
     /// Slot names; when omitted the backend's defaults for the architecture apply.
     slots: Option<Vec<String>>,
     #[serde(default)]
@@ -80,6 +87,8 @@ struct RawModel {
 #[derive(Debug, Clone, Default)]
 pub struct Plugins {
     pub path: PathBuf,
+    /// Download folder of `stemset models pull` (absolute or relative to the cwd).
+    pub models_dir: PathBuf,
     pub backends: BTreeMap<String, BackendSettings>,
     pub models: BTreeMap<String, ModelSpec>,
 }
@@ -107,6 +116,11 @@ impl Plugins {
                 message: e.inner().to_string(),
             })?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let models_dir = match raw.models_dir {
+            Some(d) if d.is_absolute() => d,
+            Some(d) => base.join(d),
+            None => base.join("models"),
+        };
         let mut problems = Vec::new();
         let registered = Backends::names();
 
@@ -187,6 +201,37 @@ impl Plugins {
                 ));
                 continue;
             }
+            for (key, value, len) in [("sha256", &m.sha256, 64), ("model_hash", &m.model_hash, 32)]
+            {
+                if let Some(v) = value
+                    && (v.len() != len || !v.chars().all(|c| c.is_ascii_hexdigit()))
+                {
+                    problems.push(format!(
+                        "{file}: {at}.{key}: \"{v}\" is not {len} hexadecimal digits"
+                    ));
+                }
+            }
+            // A downloadable model without an explicit file lands in models_dir.
+            let file_path = match (m.file, &m.url) {
+                (Some(f), _) => Some(if f.is_absolute() { f } else { base.join(f) }),
+                (None, Some(url)) => {
+                    let stem = url
+                        .split(['?', '#'])
+                        .next()
+                        .and_then(|u| u.rsplit('/').next())
+                        .filter(|n| !n.is_empty() && *n != "." && *n != "..");
+                    match stem {
+                        Some(n) => Some(models_dir.join(n)),
+                        None => {
+                            problems.push(format!(
+                                "{file}: {at}.url: \"{url}\" does not end in a file name; add `file`"
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                (None, None) => None,
+            };
             models.insert(
                 name.clone(),
                 ModelSpec {
@@ -194,11 +239,10 @@ impl Plugins {
                     backend: m.backend,
                     architecture: m.architecture,
                     description: m.description,
-                    file: m
-                        .file
-                        .map(|f| if f.is_absolute() { f } else { base.join(f) }),
+                    file: file_path,
                     url: m.url,
                     sha256: m.sha256.map(|s| s.to_ascii_lowercase()),
+                    model_hash: m.model_hash.map(|s| s.to_ascii_lowercase()),
                     slots,
                     params: m.params,
                 },
@@ -209,6 +253,7 @@ impl Plugins {
         }
         Ok(Plugins {
             path: path.to_path_buf(),
+            models_dir,
             backends,
             models,
         })

@@ -77,6 +77,7 @@ pub fn model(architecture: &str, params: &str) -> Result<Box<dyn AudioSeparator>
         file: None,
         url: None,
         sha256: None,
+        model_hash: None,
         slots: (reg.slots_for)(architecture).ok_or("unknown architecture")?,
         params: toml::from_str(params).map_err(|e| e.to_string())?,
     };

@@ -91,6 +91,7 @@ pub fn spec(
         file: Some(file),
         url: None,
         sha256: None,
+        model_hash: None,
         slots: slots
             .iter()
             .map(|s| SlotInfo {
