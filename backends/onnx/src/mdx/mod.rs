@@ -8,6 +8,8 @@ pub mod model_data;
 pub mod schedule;
 pub mod stft;
 
+use std::time::{Duration, Instant};
+
 use stemset_core::audio::spool::SpooledAudio;
 use stemset_core::audio::{AudioSink, AudioSource};
 use stemset_core::chunking::overlap_add::OverlapAdd;
@@ -115,7 +117,11 @@ impl AudioSeparator for MdxSeparator {
         if outputs.len() != 2 {
             return Err(self.fail(format!("{} outputs for 2 slots", outputs.len())));
         }
+        // Where the time goes (reported at info level; bench/onnx.sh prints it).
+        let (mut t_io, mut t_stft, mut t_infer) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+        let started = Instant::now();
         let spool = SpooledAudio::spool(input, &mut |_| {})?;
+        t_io += started.elapsed();
         if progress.cancelled() {
             return Err(SeparationError::Cancelled);
         }
@@ -154,6 +160,7 @@ impl AudioSeparator for MdxSeparator {
             if progress.cancelled() {
                 return Err(SeparationError::Cancelled);
             }
+            let t0 = Instant::now();
             for (b, &(start, _)) in group.iter().enumerate() {
                 spool.read_frames(start as i64 - plan.trim as i64, &mut interleaved)?;
                 for i in 0..chunk_len {
@@ -163,7 +170,11 @@ impl AudioSeparator for MdxSeparator {
                 stft.forward(&planar, &mut packed[b * packed_len..(b + 1) * packed_len]);
             }
             let batch = group.len();
+            let t1 = Instant::now();
             self.predict(&mut packed[..batch * packed_len], batch)?;
+            let t2 = Instant::now();
+            t_stft += t1 - t0;
+            t_infer += t2 - t1;
             for (b, &(start, len)) in group.iter().enumerate() {
                 stft.inverse(&packed[b * packed_len..(b + 1) * packed_len], &mut planar);
                 for i in 0..len {
@@ -199,11 +210,22 @@ impl AudioSeparator for MdxSeparator {
                 primary.push(p);
                 secondary.push(m - p);
             }
+            t_stft += t2.elapsed();
+            let t3 = Instant::now();
             outputs[0].write(&primary)?;
             outputs[1].write(&secondary)?;
+            t_io += t3.elapsed();
             emitted = upto;
             progress.set_fraction(((b0 + 1) * c.batch_size).min(total) as f32 / total as f32);
         }
+        tracing::info!(
+            model = %self.name,
+            chunks = total,
+            inference_s = t_infer.as_secs_f64(),
+            stft_and_overlap_add_s = t_stft.as_secs_f64(),
+            io_s = t_io.as_secs_f64(),
+            "MDX separation timings"
+        );
         Ok(())
     }
 }

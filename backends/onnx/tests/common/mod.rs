@@ -5,6 +5,9 @@
 
 use std::path::PathBuf;
 
+// Linking the crate registers the backend (inventory).
+use stemset_backend_onnx as _;
+
 use stemset_core::audio::{AudioError, AudioSink, AudioSource};
 use stemset_core::plugins::{BackendSettings, ModelSpec};
 use stemset_core::separator::{AudioSeparator, Backends, NoProgress, SlotInfo};
