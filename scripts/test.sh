@@ -3,6 +3,16 @@
 # and on the PostgreSQL of $STEMSET_TEST_POSTGRES_URL (default: 127.0.0.1:5432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ONNX Runtime for the onnx backend tests: $ORT_DYLIB_PATH, else the project's .venv-ml
+# (`python3 -m venv .venv-ml && .venv-ml/bin/pip install onnxruntime==1.31.1`).
+if [ -z "${ORT_DYLIB_PATH:-}" ]; then
+  ORT_DYLIB_PATH="$(ls "$PWD"/.venv-ml/lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so.* 2>/dev/null | head -n1 || true)"
+  if [ -z "$ORT_DYLIB_PATH" ]; then
+    echo "ONNX Runtime not found: python3 -m venv .venv-ml && .venv-ml/bin/pip install onnxruntime==1.31.1" >&2
+    exit 1
+  fi
+  export ORT_DYLIB_PATH
+fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 if command -v cargo-nextest >/dev/null; then

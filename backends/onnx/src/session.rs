@@ -69,6 +69,9 @@ impl OnnxSettings {
     }
 }
 
+/// A tensor's shape and values, as a model returns it.
+pub type TensorData = (Vec<i64>, Vec<f32>);
+
 /// Name and shape of one graph input or output; dynamic dimensions are `-1`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TensorSig {
@@ -176,10 +179,7 @@ impl OnnxModel {
 
     /// Runs the graph with one tensor per input (in graph order) and returns every
     /// output (in graph order) as shape + data.
-    pub fn run(
-        &mut self,
-        inputs: &[(&[i64], &[f32])],
-    ) -> Result<Vec<(Vec<i64>, Vec<f32>)>, String> {
+    pub fn run(&mut self, inputs: &[(&[i64], &[f32])]) -> Result<Vec<TensorData>, String> {
         let path = self.path.display().to_string();
         let values = inputs
             .iter()

@@ -290,7 +290,7 @@ mod tests {
             overlap: 1.0,
             ..Default::default()
         };
-        assert!(bad.validate().unwrap_err().contains("overlap"));
+        assert!(bad.validate().expect_err("overlap 1.0").contains("overlap"));
         assert!(DemucsOptions::default().validate().is_ok());
     }
 }

@@ -182,7 +182,7 @@ impl AudioSeparator for MdxSeparator {
                     interleaved[2 * i + 1] = planar[chunk_len + i];
                 }
                 let weight = match c.overlap {
-                    Overlap::Fraction(o) if o == 0.0 => ones[..len].to_vec(),
+                    Overlap::Fraction(0.0) => ones[..len].to_vec(),
                     _ => symmetric_hann(len),
                 };
                 acc.add(start as i64, &interleaved[..2 * len], &weight);
