@@ -6,6 +6,7 @@
 //! - `demucs`: HTDemucs exports, STFT inside the graph or outside it.
 
 pub mod demucs;
+mod fft;
 pub mod mdx;
 pub mod runtime;
 pub mod session;
@@ -24,6 +25,26 @@ use mdx::config::MdxConfig;
 use session::{OnnxModel, OnnxSettings};
 
 const ARCHITECTURES: &[&str] = &["mdx", "demucs"];
+
+/// Models take stereo at their own rate; anything else is a wiring bug upstream.
+pub(crate) fn check_input(
+    name: &str,
+    input: &dyn stemset_core::audio::AudioSource,
+    rate: u32,
+) -> Result<(), stemset_core::separator::SeparationError> {
+    use stemset_core::separator::{MODEL_CHANNELS, SeparationError};
+    if input.channels() != MODEL_CHANNELS || input.sample_rate() != rate {
+        return Err(SeparationError::Model {
+            model: name.to_string(),
+            reason: format!(
+                "expects {MODEL_CHANNELS} channels at {rate} Hz, got {} at {} Hz",
+                input.channels(),
+                input.sample_rate()
+            ),
+        });
+    }
+    Ok(())
+}
 
 /// Slots depend on the model file (its primary stem, its number of sources), so the
 /// catalog lists them and `build` checks them against the file.

@@ -13,9 +13,7 @@ pub mod spec;
 use stemset_core::audio::spool::SpooledAudio;
 use stemset_core::audio::{AudioSink, AudioSource};
 use stemset_core::chunking::demucs::{DemucsOptions, SegmentModel, apply_model};
-use stemset_core::separator::{
-    AudioSeparator, MODEL_CHANNELS, SeparationError, SeparationProgress, SlotInfo,
-};
+use stemset_core::separator::{AudioSeparator, SeparationError, SeparationProgress, SlotInfo};
 
 use crate::session::{OnnxModel, TensorSig, shape_text};
 use spec::{HT_BINS, HtSpectrogram};
@@ -309,16 +307,7 @@ impl AudioSeparator for DemucsSeparator {
         outputs: &mut [&mut dyn AudioSink],
         progress: &dyn SeparationProgress,
     ) -> Result<(), SeparationError> {
-        if input.channels() != MODEL_CHANNELS || input.sample_rate() != DEMUCS_RATE {
-            return Err(SeparationError::Model {
-                model: self.name.clone(),
-                reason: format!(
-                    "expects {MODEL_CHANNELS} channels at {DEMUCS_RATE} Hz, got {} at {} Hz",
-                    input.channels(),
-                    input.sample_rate()
-                ),
-            });
-        }
+        crate::check_input(&self.name, input, DEMUCS_RATE)?;
         let spool = SpooledAudio::spool(input, &mut |_| {})?;
         apply_model(
             &self.name,

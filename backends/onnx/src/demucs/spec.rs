@@ -7,6 +7,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
+use crate::fft::{inverse_envelope, periodic_hann};
+
 pub const HT_NFFT: usize = 4096;
 pub const HT_HOP: usize = 1024;
 pub const HT_BINS: usize = HT_NFFT / 2;
@@ -47,23 +49,10 @@ impl HtSpectrogram {
         let mut planner = RealFftPlanner::<f32>::new();
         let forward = planner.plan_fft_forward(HT_NFFT);
         let inverse = planner.plan_fft_inverse(HT_NFFT);
-        let window: Vec<f32> = (0..HT_NFFT)
-            .map(|i| {
-                (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / HT_NFFT as f64).cos()) as f32
-            })
-            .collect();
+        let window = periodic_hann(HT_NFFT);
         let all_frames = frames + 4;
         let ola_len = HT_HOP * (all_frames - 1) + HT_NFFT;
-        let mut envelope = vec![0.0f64; ola_len];
-        for t in 0..all_frames {
-            for (i, w) in window.iter().enumerate() {
-                envelope[t * HT_HOP + i] += f64::from(*w) * f64::from(*w);
-            }
-        }
-        let inv_envelope = envelope
-            .iter()
-            .map(|&e| if e > 1e-11 { (1.0 / e) as f32 } else { 0.0 })
-            .collect();
+        let inv_envelope = inverse_envelope(&window, HT_HOP, all_frames);
         Self {
             segment,
             frames,

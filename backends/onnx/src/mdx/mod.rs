@@ -13,9 +13,7 @@ use std::time::{Duration, Instant};
 use stemset_core::audio::spool::SpooledAudio;
 use stemset_core::audio::{AudioSink, AudioSource};
 use stemset_core::chunking::overlap_add::OverlapAdd;
-use stemset_core::separator::{
-    AudioSeparator, MODEL_CHANNELS, SeparationError, SeparationProgress, SlotInfo,
-};
+use stemset_core::separator::{AudioSeparator, SeparationError, SeparationProgress, SlotInfo};
 
 use crate::session::OnnxModel;
 use config::MdxConfig;
@@ -107,13 +105,7 @@ impl AudioSeparator for MdxSeparator {
         outputs: &mut [&mut dyn AudioSink],
         progress: &dyn SeparationProgress,
     ) -> Result<(), SeparationError> {
-        if input.channels() != MODEL_CHANNELS || input.sample_rate() != MDX_RATE {
-            return Err(self.fail(format!(
-                "expects {MODEL_CHANNELS} channels at {MDX_RATE} Hz, got {} at {} Hz",
-                input.channels(),
-                input.sample_rate()
-            )));
-        }
+        crate::check_input(&self.name, input, MDX_RATE)?;
         if outputs.len() != 2 {
             return Err(self.fail(format!("{} outputs for 2 slots", outputs.len())));
         }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
+use crate::fft::{inverse_envelope, periodic_hann};
+
 pub struct ChunkStft {
     n_fft: usize,
     hop: usize,
@@ -32,22 +34,9 @@ impl ChunkStft {
         let mut planner = RealFftPlanner::<f32>::new();
         let forward = planner.plan_fft_forward(n_fft);
         let inverse = planner.plan_fft_inverse(n_fft);
-        let window: Vec<f32> = (0..n_fft)
-            .map(|i| {
-                (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n_fft as f64).cos()) as f32
-            })
-            .collect();
+        let window = periodic_hann(n_fft);
         let ola_len = hop * (frames - 1) + n_fft;
-        let mut envelope = vec![0.0f64; ola_len];
-        for t in 0..frames {
-            for (i, w) in window.iter().enumerate() {
-                envelope[t * hop + i] += f64::from(*w) * f64::from(*w);
-            }
-        }
-        let inv_envelope = envelope
-            .iter()
-            .map(|&e| if e > 1e-11 { (1.0 / e) as f32 } else { 0.0 })
-            .collect();
+        let inv_envelope = inverse_envelope(&window, hop, frames);
         Self {
             n_fft,
             hop,
