@@ -53,10 +53,10 @@ printf '%-8s %-10s %-10s %-10s %s\n' seconds wall_s realtime peak_MB breakdown
 for s in "${lengths[@]}"; do
   rm -rf "$work/recordings" "$work/media" "$work/stemset.sqlite"
   "$bin" -c "$work/config.yaml" generate-demo "$work/recordings/bench.wav" --seconds "$s" >/dev/null
-  RUST_LOG=stemset_backend_onnx=info /usr/bin/time -f '%e %M' -o "$work/time" \
+  NO_COLOR=1 RUST_LOG=stemset_backend_onnx=info /usr/bin/time -f '%e %M' -o "$work/time" \
     "$bin" -c "$work/config.yaml" process bench >/dev/null 2>"$work/log"
   read -r wall kb < "$work/time"
-  breakdown=$(grep -o 'chunks=.*' "$work/log" | sed 's/ "MDX.*//' | tail -n1)
+  breakdown=$(grep -o 'chunks=.*' "$work/log" | sed 's/ "MDX.*//' | tail -n1 || true)
   awk -v s="$s" -v w="$wall" -v kb="$kb" -v b="$breakdown" \
     'BEGIN { printf "%-8s %-10.1f %-10.2f %-10.0f %s\n", s, w, s/w, kb/1024, b }'
 done

@@ -1,6 +1,7 @@
 //! `stemset`: turn band recordings into stems and manage the library.
 
 mod commands;
+mod download;
 mod progress;
 
 use std::path::PathBuf;
@@ -75,7 +76,7 @@ fn main() -> ExitCode {
             Command::Process(args) => commands::process::run(&cli.config, args).await,
             Command::Migrate => commands::migrate::run(&cli.config).await,
             Command::Backends => commands::backends::run(&cli.config),
-            Command::Models { command } => commands::models::run(&cli.config, command),
+            Command::Models { command } => commands::models::run(&cli.config, command).await,
             Command::GenerateDemo(args) => commands::demo::run(args),
         }
     });

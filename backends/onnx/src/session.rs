@@ -25,6 +25,9 @@ pub struct OnnxSettings {
     /// Intra-op threads; 0 = all cores but one (at least one).
     pub threads: usize,
     pub device: Device,
+    /// ONNX Runtime's CPU memory arena: a few percent faster, but it keeps the largest
+    /// activations of every run allocated (MDX-Net Inst HQ 3: 2.6 GB peak vs 1.5 GB).
+    pub memory_arena: bool,
 }
 
 impl OnnxSettings {
@@ -32,6 +35,7 @@ impl OnnxSettings {
         let mut p = Params::new(&settings.table);
         let library = p.opt_string("library")?;
         let threads = p.int("threads", 0, 0..=1024)? as usize;
+        let memory_arena = p.bool("memory_arena", false)?;
         let device = match p.opt_string("device")?.as_deref() {
             None | Some("cpu") => Device::Cpu,
             Some(d) if d == "cuda" || d.starts_with("cuda:") => {
@@ -57,6 +61,7 @@ impl OnnxSettings {
             library,
             threads,
             device,
+            memory_arena,
         })
     }
 
@@ -139,13 +144,20 @@ impl OnnxModel {
             .map_err(fail)?
             .with_inter_threads(1)
             .map_err(fail)?;
-        if let Device::Cuda(id) = settings.device {
+        let cpu = ort::ep::CPU::default()
+            .with_arena_allocator(settings.memory_arena)
+            .build();
+        let providers = match settings.device {
             // Falls back to CPU (with ONNX Runtime's warning) when the loaded runtime has
             // no CUDA provider.
-            builder = builder
-                .with_execution_providers([ort::ep::CUDA::default().with_device_id(id).build()])
-                .map_err(fail)?;
-        }
+            Device::Cuda(id) => vec![ort::ep::CUDA::default().with_device_id(id).build(), cpu],
+            Device::Cpu => vec![cpu],
+        };
+        builder = builder
+            .with_memory_pattern(settings.memory_arena)
+            .map_err(fail)?
+            .with_execution_providers(providers)
+            .map_err(fail)?;
         let session = builder.commit_from_file(path).map_err(|e| {
             format!(
                 "{} is not a model ONNX Runtime can load: {e}",
