@@ -1,10 +1,14 @@
 //! `stemset models pull` against a real HTTP/1.1 server in the test (std::net), with
 //! range requests and injected faults: cut connections, 5xx, wrong bytes, 404.
 
+mod common;
+
+use common::{stemset, text};
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -191,27 +195,6 @@ fn setup(extra: &str) -> tempfile::TempDir {
 fn entry(name: &str, fields: &str) -> String {
     format!(
         "[models.{name}]\nbackend = \"onnx\"\narchitecture = \"mdx\"\nslots = [\"vocals\", \"instrumental\"]\n{fields}\n"
-    )
-}
-
-fn stemset(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stemset"))
-        .args(["--config", "config.yaml"])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("STEMSET_MEDIA_DIR")
-        .env_remove("STEMSET_CONFIG")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run stemset")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
     )
 }
 

@@ -1,28 +1,11 @@
 //! `stemset process` as a user runs it: the real binary, the shipped plugins.toml and
 //! dsp strategy, generated recordings, SQLite.
 
+mod common;
+
+use common::{stemset, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn stemset(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stemset"))
-        .args(["--config", "config.yaml"])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("STEMSET_MEDIA_DIR")
-        .env_remove("STEMSET_CONFIG")
-        .output()
-        .expect("run stemset")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A copy of the example config and catalog, pointed at a temp folder.
 fn setup(format: &str) -> tempfile::TempDir {

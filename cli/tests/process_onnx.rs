@@ -3,28 +3,11 @@
 //! MDX-Net model with the real signature, Opus stems, SQLite. Needs ONNX Runtime
 //! (ORT_DYLIB_PATH, as scripts/test.sh sets it).
 
+mod common;
+
+use common::{stemset, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn stemset(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stemset"))
-        .args(["--config", "config.yaml"])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("STEMSET_MEDIA_DIR")
-        .env_remove("STEMSET_CONFIG")
-        .output()
-        .expect("run stemset")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn fixture_model(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
