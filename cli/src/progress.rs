@@ -17,13 +17,9 @@ pub struct StageBar {
 impl StageBar {
     pub fn new(multi: &MultiProgress, cancel: Arc<AtomicBool>) -> Self {
         let bar = multi.add(ProgressBar::new(STAGE_SCALE));
-        bar.set_style(
-            ProgressStyle::with_template(
-                "  {spinner} {msg:<28} [{bar:30}] {percent:>3}%  {elapsed}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
+        bar.set_style(bar_style(
+            "  {spinner} {msg:<28} [{bar:30}] {percent:>3}%  {elapsed}",
+        ));
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Self { bar, cancel }
     }
@@ -50,11 +46,9 @@ impl PipelineProgress for StageBar {
 
 pub fn files_bar(multi: &MultiProgress, len: u64) -> ProgressBar {
     let bar = multi.add(ProgressBar::new(len));
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:.bold} [{bar:30}] {pos}/{len} files  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    bar.set_style(bar_style(
+        "{prefix:.bold} [{bar:30}] {pos}/{len} files  {msg}",
+    ));
     bar.set_prefix("processing");
     bar
 }
@@ -70,4 +64,11 @@ pub fn install_ctrl_c(cancel: Arc<AtomicBool>) {
             }
         }
     });
+}
+
+/// Stemset's bar look for an indicatif template (the default bar if the template is bad).
+pub fn bar_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
 }

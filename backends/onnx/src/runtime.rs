@@ -13,7 +13,7 @@ use ort::environment::Environment;
 /// The wheel version this build was verified with.
 pub const ORT_WHEEL: &str = "onnxruntime==1.31.1";
 
-static ENVIRONMENT: OnceLock<(Environment, PathBuf)> = OnceLock::new();
+static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
 static INIT: Mutex<()> = Mutex::new(());
 
 pub fn install_hint() -> String {
@@ -126,11 +126,11 @@ pub fn locate(configured: Option<&str>) -> Result<PathBuf, String> {
 
 /// The process-wide ONNX Runtime environment, loading the library on first use.
 pub fn environment(configured: Option<&str>) -> Result<&'static Environment, String> {
-    if let Some((env, _)) = ENVIRONMENT.get() {
+    if let Some(env) = ENVIRONMENT.get() {
         return Ok(env);
     }
     let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((env, _)) = ENVIRONMENT.get() {
+    if let Some(env) = ENVIRONMENT.get() {
         return Ok(env);
     }
     let path = locate(configured)?;
@@ -146,11 +146,5 @@ pub fn environment(configured: Option<&str>) -> Result<&'static Environment, Str
         .with_name("stemset")
         .build()
         .map_err(|e| format!("cannot start ONNX Runtime ({}): {e}", path.display()))?;
-    let (env, _) = ENVIRONMENT.get_or_init(|| (env, path));
-    Ok(env)
-}
-
-/// The library the process loaded, if any (for `stemset backends`).
-pub fn loaded_library() -> Option<&'static Path> {
-    ENVIRONMENT.get().map(|(_, p)| p.as_path())
+    Ok(ENVIRONMENT.get_or_init(|| env))
 }

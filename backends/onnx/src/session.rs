@@ -86,18 +86,7 @@ pub struct TensorSig {
 
 impl std::fmt::Display for TensorSig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let dims: Vec<String> = self
-            .shape
-            .iter()
-            .map(|&d| {
-                if d < 0 {
-                    "?".to_string()
-                } else {
-                    d.to_string()
-                }
-            })
-            .collect();
-        write!(f, "{} [{}]", self.name, dims.join(", "))
+        write!(f, "{} {}", self.name, shape_text(&self.shape))
     }
 }
 

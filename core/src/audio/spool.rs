@@ -38,11 +38,7 @@ fn io_err(source: std::io::Error) -> AudioError {
 
 impl SpooledAudio {
     /// Reads `source` to the end into a temp file, computing [`TrackStats`] on the way.
-    /// `on_frames` is told the number of frames read so far (for progress).
-    pub fn spool(
-        source: &mut dyn AudioSource,
-        on_frames: &mut dyn FnMut(u64),
-    ) -> Result<Self, AudioError> {
+    pub fn spool(source: &mut dyn AudioSource) -> Result<Self, AudioError> {
         let channels = source.channels();
         if channels == 0 {
             return Err(AudioError::Format("a stream with 0 channels".into()));
@@ -72,7 +68,6 @@ impl SpooledAudio {
                 bytes.extend_from_slice(&s.to_le_bytes());
             }
             writer.write_all(&bytes).map_err(io_err)?;
-            on_frames(frames);
         }
         let file = writer.into_inner().map_err(|e| io_err(e.into_error()))?;
         let std = if frames > 1 {

@@ -9,8 +9,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 use super::overlap_add::OverlapAdd;
+use crate::audio::AudioSink;
 use crate::audio::spool::SpooledAudio;
-use crate::audio::{AudioError, AudioSink};
 use crate::separator::{SeparationError, SeparationProgress};
 
 /// One forward pass of a model over exactly [`SegmentModel::segment`] stereo samples.
@@ -259,8 +259,7 @@ pub fn apply_model(
                     stem.push(sum * scale + mean);
                 }
             }
-            sink.write(&stem)
-                .map_err(|e: AudioError| SeparationError::Audio(e))?;
+            sink.write(&stem)?;
         }
         emitted = upto;
     }

@@ -26,7 +26,7 @@ pub const SOURCES_6: [&str; 6] = ["drums", "bass", "other", "vocals", "guitar", 
 
 enum Style {
     Whole,
-    /// `spectral_5d`: the spectral output is `[1, S, 4, 2048, le]` rather than flattened.
+    /// STFT outside the graph: the backend computes the spectrogram of each window.
     Core {
         spec: Box<HtSpectrogram>,
     },
@@ -308,7 +308,7 @@ impl AudioSeparator for DemucsSeparator {
         progress: &dyn SeparationProgress,
     ) -> Result<(), SeparationError> {
         crate::check_input(&self.name, input, DEMUCS_RATE)?;
-        let spool = SpooledAudio::spool(input, &mut |_| {})?;
+        let spool = SpooledAudio::spool(input)?;
         apply_model(
             &self.name,
             self.model.as_mut(),

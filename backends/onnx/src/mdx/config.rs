@@ -6,11 +6,11 @@ use std::path::Path;
 
 use stemset_core::params::Params;
 
-use super::hash::model_hash;
 use super::model_data::{self, MdxModelData};
 use super::schedule::Overlap;
 use crate::session::{TensorSig, shape_text};
 use crate::stems;
+use stemset_core::hashing::model_hash;
 
 /// Everything the MDX separator needs, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,15 +127,13 @@ impl MdxConfig {
                 model_hash(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             match model_data::sidecar(file, &hash)? {
                 Some(d) => Some(d),
-                None => model_data::lookup(&hash).map(|(d, known_as)| {
-                    tracing::debug!(file = %file.display(), %hash, known_as, "MDX parameters from the model table");
-                    d
-                }),
+                None => {
+                    let found = model_data::lookup(&hash);
+                    let known_as = found.as_ref().map(|(_, name)| *name);
+                    tracing::debug!(file = %file.display(), %hash, ?known_as, "MDX model table lookup");
+                    found.map(|(d, _)| d)
+                }
             }
-            .or_else(|| {
-                tracing::debug!(file = %file.display(), %hash, "model hash not in the MDX table");
-                None
-            })
         } else {
             None
         };

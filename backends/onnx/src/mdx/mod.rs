@@ -3,7 +3,6 @@
 //! mix − primary (UVR's formula, spec §1.8).
 
 pub mod config;
-pub mod hash;
 pub mod model_data;
 pub mod schedule;
 pub mod stft;
@@ -112,7 +111,7 @@ impl AudioSeparator for MdxSeparator {
         // Where the time goes (reported at info level; bench/onnx.sh prints it).
         let (mut t_io, mut t_stft, mut t_infer) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
         let started = Instant::now();
-        let spool = SpooledAudio::spool(input, &mut |_| {})?;
+        let spool = SpooledAudio::spool(input)?;
         t_io += started.elapsed();
         if progress.cancelled() {
             return Err(SeparationError::Cancelled);
@@ -126,7 +125,6 @@ impl AudioSeparator for MdxSeparator {
         let mut stft = ChunkStft::new(c.n_fft, c.hop, c.dim_f, c.segment);
         let chunk_len = plan.chunk;
         let packed_len = stft.packed_len();
-        let ones = vec![1.0f32; chunk_len];
 
         let mut acc = OverlapAdd::new(2, 0);
         let mut interleaved = vec![0.0f32; chunk_len * 2];
@@ -174,7 +172,7 @@ impl AudioSeparator for MdxSeparator {
                     interleaved[2 * i + 1] = planar[chunk_len + i];
                 }
                 let weight = match c.overlap {
-                    Overlap::Fraction(0.0) => ones[..len].to_vec(),
+                    Overlap::Fraction(0.0) => vec![1.0; len],
                     _ => symmetric_hann(len),
                 };
                 acc.add(start as i64, &interleaved[..2 * len], &weight);
