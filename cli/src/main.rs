@@ -40,6 +40,8 @@ struct Cli {
 enum Command {
     /// Separate every new recording in a profile's source folder.
     Process(commands::process::Args),
+    /// Serve the library: GraphQL API, sign-in, media and the web app.
+    Serve(commands::serve::Args),
     /// Apply database migrations.
     Migrate,
     /// List the separation backends in this build and the models each can run.
@@ -55,6 +57,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    stemset_server::install_crypto_provider();
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| cli.log.clone());
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Process(args) => commands::process::run(&cli.config, args).await,
+            Command::Serve(args) => commands::serve::run(&cli.config, args).await,
             Command::Migrate => commands::migrate::run(&cli.config).await,
             Command::Backends => commands::backends::run(&cli.config),
             Command::Models { command } => commands::models::run(&cli.config, command).await,

@@ -23,6 +23,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
+    pub server: ServerConfig,
     pub processing: ProcessingConfig,
     pub plugins: Plugins,
 }
@@ -38,6 +39,26 @@ pub struct ProfileConfig {
     pub remote: bool,
     #[serde(default)]
     pub display_name: Option<String>,
+    /// Emails of the band's owners and members: who may see and change it in the web app
+    /// and the API. Listed emails may sign in even when not in `auth.allowed_emails`.
+    #[serde(default)]
+    pub owners: Vec<String>,
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+impl ProfileConfig {
+    /// The role of `email` in this profile, if any (`owner` wins over `member`).
+    pub fn role_of(&self, email: &str) -> Option<&'static str> {
+        let is = |list: &[String]| list.iter().any(|e| e.eq_ignore_ascii_case(email));
+        if is(&self.owners) {
+            Some(crate::db::user_profile::ROLE_OWNER)
+        } else if is(&self.members) {
+            Some(crate::db::user_profile::ROLE_MEMBER)
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,7 +109,7 @@ pub enum Environment {
     Production,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
     #[serde(default)]
@@ -106,6 +127,96 @@ pub struct AuthConfig {
     /// The externally visible base URL (for OAuth redirects).
     #[serde(default)]
     pub public_url: Option<String>,
+    /// The OpenID Connect issuer; Google unless set (any OIDC provider works).
+    #[serde(default = "default_issuer")]
+    pub issuer_url: String,
+    /// How long a sign-in lasts.
+    #[serde(default = "default_session_days")]
+    pub session_days: u32,
+}
+
+fn default_issuer() -> String {
+    "https://accounts.google.com".to_string()
+}
+fn default_session_days() -> u32 {
+    14
+}
+
+impl AuthConfig {
+    /// May `email` sign in? The allowlist plus every profile's owners and members.
+    pub fn allows(&self, email: &str, profiles: &BTreeMap<String, ProfileConfig>) -> bool {
+        self.allowed_emails
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(email))
+            || profiles.values().any(|p| p.role_of(email).is_some())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address `stemset serve` listens on.
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// The built web app (SvelteKit's `web/build`); served when present.
+    #[serde(default = "default_web_dir")]
+    pub web_dir: PathBuf,
+    /// Front-end origins allowed to call the API from another origin (CORS), e.g. a
+    /// `vite dev` server. Same-origin use needs nothing here.
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    /// Largest request body accepted outside uploads, in KiB.
+    #[serde(default = "default_max_body_kib")]
+    pub max_body_kib: u64,
+    /// GraphQL limits: nesting depth and complexity (fields counted, lists × `first`).
+    #[serde(default = "default_max_depth")]
+    pub max_query_depth: usize,
+    #[serde(default = "default_max_complexity")]
+    pub max_query_complexity: usize,
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".to_string()
+}
+fn default_web_dir() -> PathBuf {
+    PathBuf::from("web/build")
+}
+fn default_max_body_kib() -> u64 {
+    256
+}
+fn default_max_depth() -> usize {
+    12
+}
+fn default_max_complexity() -> usize {
+    5000
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+            web_dir: default_web_dir(),
+            cors_origins: Vec::new(),
+            max_body_kib: default_max_body_kib(),
+            max_query_depth: default_max_depth(),
+            max_query_complexity: default_max_complexity(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            environment: Environment::default(),
+            allowed_emails: Vec::new(),
+            google_client_id: None,
+            google_client_secret: None,
+            jwt_secret: None,
+            public_url: None,
+            issuer_url: default_issuer(),
+            session_days: default_session_days(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -149,6 +260,8 @@ struct RawConfig {
     database: DatabaseConfig,
     #[serde(default)]
     auth: AuthConfig,
+    #[serde(default)]
+    server: ServerConfig,
     #[serde(default)]
     processing: ProcessingConfig,
     /// Path of the plugin catalog, relative to this file.
@@ -229,6 +342,19 @@ impl Config {
                         .join(", ")
                 ));
             }
+            for (list, field) in [
+                (&mut profile.owners, "owners"),
+                (&mut profile.members, "members"),
+            ] {
+                for email in list.iter_mut() {
+                    *email = email.trim().to_ascii_lowercase();
+                    if !looks_like_email(email) {
+                        problems.push(format!(
+                            "{file}: {at}.{field}: \"{email}\" is not an email address"
+                        ));
+                    }
+                }
+            }
             profile.source = resolve(&base, &profile.source);
             profiles.insert(name, profile);
         }
@@ -239,11 +365,8 @@ impl Config {
                 raw.output.bitrate
             ));
         }
-        if raw.auth.environment == Environment::Production && raw.auth.jwt_secret.is_none() {
-            problems.push(format!(
-                "{file}: auth.jwt_secret: required when auth.environment is production"
-            ));
-        }
+        check_auth(&file, &raw.auth, &mut problems);
+        check_server(&file, &raw.server, &mut problems);
         if !problems.is_empty() {
             return Err(ConfigError::Many(problems));
         }
@@ -266,7 +389,19 @@ impl Config {
             output: raw.output,
             storage,
             database,
-            auth: raw.auth,
+            auth: AuthConfig {
+                allowed_emails: raw
+                    .auth
+                    .allowed_emails
+                    .iter()
+                    .map(|e| e.trim().to_ascii_lowercase())
+                    .collect(),
+                ..raw.auth
+            },
+            server: ServerConfig {
+                web_dir: resolve(&base, &raw.server.web_dir),
+                ..raw.server
+            },
             processing,
             plugins,
         })
@@ -284,6 +419,99 @@ impl Config {
 
     pub fn strategy(&self, name: &str) -> Option<&StrategyNode> {
         self.strategies.get(name)
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    matches!(s.split_once('@'), Some((user, host)) if !user.is_empty() && host.contains('.') && !s.contains(char::is_whitespace))
+}
+
+/// Minimum length of `auth.jwt_secret` (HS256 wants at least 256 bits).
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+
+fn check_auth(file: &str, auth: &AuthConfig, problems: &mut Vec<String>) {
+    for email in &auth.allowed_emails {
+        if !looks_like_email(email.trim()) {
+            problems.push(format!(
+                "{file}: auth.allowed_emails: \"{email}\" is not an email address"
+            ));
+        }
+    }
+    if let Some(secret) = &auth.jwt_secret
+        && secret.expose().len() < MIN_JWT_SECRET_LEN
+    {
+        problems.push(format!(
+            "{file}: auth.jwt_secret: too short ({} characters); use at least {MIN_JWT_SECRET_LEN} random characters (e.g. `openssl rand -hex 32`)",
+            secret.expose().len()
+        ));
+    }
+    if !(1..=365).contains(&auth.session_days) {
+        problems.push(format!(
+            "{file}: auth.session_days: {} is outside 1..=365",
+            auth.session_days
+        ));
+    }
+    if !auth.issuer_url.starts_with("https://") && !auth.issuer_url.starts_with("http://") {
+        problems.push(format!(
+            "{file}: auth.issuer_url: \"{}\" is not an http(s) URL",
+            auth.issuer_url
+        ));
+    }
+    if let Some(url) = &auth.public_url
+        && !url.starts_with("https://")
+        && !url.starts_with("http://")
+    {
+        problems.push(format!(
+            "{file}: auth.public_url: \"{url}\" is not an http(s) URL"
+        ));
+    }
+    if auth.environment == Environment::Production {
+        let required = [
+            ("jwt_secret", auth.jwt_secret.is_some()),
+            ("google_client_id", auth.google_client_id.is_some()),
+            ("google_client_secret", auth.google_client_secret.is_some()),
+            ("public_url", auth.public_url.is_some()),
+        ];
+        for (name, present) in required {
+            if !present {
+                problems.push(format!(
+                    "{file}: auth.{name}: required when auth.environment is production"
+                ));
+            }
+        }
+        if let Some(url) = &auth.public_url
+            && !url.starts_with("https://")
+        {
+            problems.push(format!(
+                "{file}: auth.public_url: must be https:// in production (session cookies are Secure)"
+            ));
+        }
+    }
+}
+
+fn check_server(file: &str, server: &ServerConfig, problems: &mut Vec<String>) {
+    if server.listen.parse::<std::net::SocketAddr>().is_err() {
+        problems.push(format!(
+            "{file}: server.listen: \"{}\" is not an address like 127.0.0.1:8080",
+            server.listen
+        ));
+    }
+    for origin in &server.cors_origins {
+        if !(origin.starts_with("http://") || origin.starts_with("https://"))
+            || origin.ends_with('/')
+        {
+            problems.push(format!(
+                "{file}: server.cors_origins: \"{origin}\" is not an origin like https://app.example.com"
+            ));
+        }
+    }
+    if server.max_body_kib == 0 {
+        problems.push(format!("{file}: server.max_body_kib: must be at least 1"));
+    }
+    if server.max_query_depth == 0 || server.max_query_complexity == 0 {
+        problems.push(format!(
+            "{file}: server.max_query_depth/max_query_complexity: must be at least 1"
+        ));
     }
 }
 

@@ -273,33 +273,7 @@ impl Processor {
     ) -> Result<(), Error> {
         let now = Utc::now();
         let txn = self.db.begin().await?;
-        let profile = match profile::Entity::find()
-            .filter(profile::Column::Name.eq(profile_name))
-            .one(&txn)
-            .await?
-        {
-            Some(p) => {
-                let mut a: profile::ActiveModel = p.into();
-                a.strategy = Set(profile_cfg.strategy.clone());
-                a.remote = Set(profile_cfg.remote);
-                a.display_name = Set(profile_cfg.display_name.clone());
-                a.updated_at = Set(now);
-                a.update(&txn).await?
-            }
-            None => {
-                profile::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    name: Set(profile_name.to_string()),
-                    display_name: Set(profile_cfg.display_name.clone()),
-                    strategy: Set(profile_cfg.strategy.clone()),
-                    remote: Set(profile_cfg.remote),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(&txn)
-                .await?
-            }
-        };
+        let profile = crate::db::sync::upsert_profile(&txn, profile_name, profile_cfg, now).await?;
         let src = &rendered.source;
         let audio = audio_file::ActiveModel {
             id: Set(Uuid::now_v7()),

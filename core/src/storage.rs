@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use tokio::io::AsyncReadExt;
@@ -35,6 +35,14 @@ pub enum StorageError {
         path: String,
         source: std::io::Error,
     },
+}
+
+/// What `head` tells about an object.
+#[derive(Clone, Debug)]
+pub struct ObjectInfo {
+    pub size: u64,
+    pub last_modified: chrono::DateTime<chrono::Utc>,
+    pub e_tag: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -150,6 +158,48 @@ impl Storage {
         let location = Self::key(key)?;
         let got = self.store.get(&location).await.map_err(Self::err(key))?;
         got.bytes().await.map_err(Self::err(key))
+    }
+
+    /// Size and modification time of an object; `None` when it does not exist.
+    pub async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StorageError> {
+        let location = Self::key(key)?;
+        match self.store.head(&location).await {
+            Ok(meta) => Ok(Some(ObjectInfo {
+                size: meta.size,
+                last_modified: meta.last_modified,
+                e_tag: meta.e_tag,
+            })),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(Self::err(key)(e)),
+        }
+    }
+
+    /// Streams bytes `range` (end exclusive) of an object, in the store's own chunks, so
+    /// serving a long stem never holds it in memory.
+    pub async fn get_range_stream(
+        &self,
+        key: &str,
+        range: std::ops::Range<u64>,
+    ) -> Result<futures::stream::BoxStream<'static, Result<Bytes, StorageError>>, StorageError>
+    {
+        let location = Self::key(key)?;
+        let opts = object_store::GetOptions {
+            range: Some(object_store::GetRange::Bounded(range)),
+            ..Default::default()
+        };
+        let got = self
+            .store
+            .get_opts(&location, opts)
+            .await
+            .map_err(Self::err(key))?;
+        let owned_key = key.to_string();
+        Ok(got
+            .into_stream()
+            .map_err(move |source| StorageError::Store {
+                location: owned_key.clone(),
+                source,
+            })
+            .boxed())
     }
 
     pub async fn exists(&self, key: &str) -> Result<bool, StorageError> {

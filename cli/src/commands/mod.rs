@@ -3,6 +3,7 @@ pub mod demo;
 pub mod migrate;
 pub mod models;
 pub mod process;
+pub mod serve;
 
 use std::path::Path;
 

@@ -1,6 +1,7 @@
 //! Database access: the sea-orm entities and connecting (+ migrating) a database.
 
 pub mod entities;
+pub mod sync;
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;

@@ -45,4 +45,13 @@ impl Related<super::recording::Entity> for Entity {
     }
 }
 
+/// The relations GraphQL exposes as fields (seaography); variant names are field names.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelatedEntity)]
+pub enum RelatedEntity {
+    #[sea_orm(entity = "super::profile::Entity")]
+    Profile,
+    #[sea_orm(entity = "super::recording::Entity")]
+    Recordings,
+}
+
 impl ActiveModelBehavior for ActiveModel {}

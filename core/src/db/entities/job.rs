@@ -44,4 +44,11 @@ impl Related<super::profile::Entity> for Entity {
     }
 }
 
+/// The relations GraphQL exposes as fields (seaography); variant names are field names.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelatedEntity)]
+pub enum RelatedEntity {
+    #[sea_orm(entity = "super::profile::Entity")]
+    Profile,
+}
+
 impl ActiveModelBehavior for ActiveModel {}

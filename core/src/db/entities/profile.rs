@@ -51,4 +51,17 @@ impl Related<super::job::Entity> for Entity {
     }
 }
 
+/// The relations GraphQL exposes as fields (seaography); variant names are field names.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelatedEntity)]
+pub enum RelatedEntity {
+    #[sea_orm(entity = "super::recording::Entity")]
+    Recordings,
+    #[sea_orm(entity = "super::audio_file::Entity")]
+    AudioFiles,
+    #[sea_orm(entity = "super::user_profile::Entity")]
+    UserProfiles,
+    #[sea_orm(entity = "super::job::Entity")]
+    Jobs,
+}
+
 impl ActiveModelBehavior for ActiveModel {}

@@ -52,4 +52,15 @@ impl Related<super::stem::Entity> for Entity {
     }
 }
 
+/// The relations GraphQL exposes as fields (seaography); variant names are field names.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelatedEntity)]
+pub enum RelatedEntity {
+    #[sea_orm(entity = "super::profile::Entity")]
+    Profile,
+    #[sea_orm(entity = "super::audio_file::Entity")]
+    AudioFile,
+    #[sea_orm(entity = "super::stem::Entity")]
+    Stems,
+}
+
 impl ActiveModelBehavior for ActiveModel {}

@@ -33,4 +33,12 @@ impl Related<super::api_token::Entity> for Entity {
     }
 }
 
+/// The relations GraphQL exposes as fields (seaography); variant names are field names.
+/// API tokens are left out: their hashes never leave the server.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelatedEntity)]
+pub enum RelatedEntity {
+    #[sea_orm(entity = "super::user_profile::Entity")]
+    UserProfiles,
+}
+
 impl ActiveModelBehavior for ActiveModel {}

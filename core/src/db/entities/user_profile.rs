@@ -43,4 +43,13 @@ impl Related<super::profile::Entity> for Entity {
     }
 }
 
+/// The relations GraphQL exposes as fields (seaography); variant names are field names.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelatedEntity)]
+pub enum RelatedEntity {
+    #[sea_orm(entity = "super::user::Entity")]
+    User,
+    #[sea_orm(entity = "super::profile::Entity")]
+    Profile,
+}
+
 impl ActiveModelBehavior for ActiveModel {}

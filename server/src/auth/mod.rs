@@ -1,0 +1,11 @@
+//! Who is calling: a signed-in user (JWT session cookie), a script (API token), or, in
+//! local development only, everyone as one dev user (`STEMSET_BYPASS_AUTH=true`).
+
+pub mod identity;
+pub mod oidc;
+pub mod routes;
+pub mod session;
+pub mod tokens;
+
+pub use identity::{Caller, CallerKind, identify};
+pub use session::SessionKeys;

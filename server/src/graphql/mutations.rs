@@ -1,0 +1,265 @@
+//! The domain mutations: rename a recording, set a stem's gain, delete a recording (rows
+//! and stored files), reprocess a recording. Each validates its input and checks that
+//! the row belongs to one of the caller's profiles; others' rows are "not found".
+
+use std::sync::Arc;
+
+use async_graphql::dynamic::{
+    Field, FieldFuture, FieldValue, InputValue, ResolverContext, TypeRef,
+};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use stemset_core::config::Config;
+use stemset_core::db::{audio_file, job, recording, stem};
+use stemset_core::storage::Storage;
+use uuid::Uuid;
+
+use super::Viewer;
+
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Saved stem gains: silence-ish to a generous boost.
+pub const GAIN_RANGE_DB: std::ops::RangeInclusive<f64> = -60.0..=12.0;
+
+pub fn register(builder: &mut seaography::Builder) {
+    builder.mutations.extend([
+        rename_recording(),
+        set_stem_gain(),
+        delete_recording(),
+        reprocess_recording(),
+    ]);
+}
+
+pub(crate) fn id_arg(ctx: &ResolverContext, name: &str) -> async_graphql::Result<Uuid> {
+    let raw = ctx.args.try_get(name)?.string()?;
+    Uuid::parse_str(raw.trim())
+        .map_err(|_| async_graphql::Error::new(format!("{name}: \"{raw}\" is not a valid id")))
+}
+
+pub(crate) fn not_found(what: &str) -> async_graphql::Error {
+    async_graphql::Error::new(format!("{what} not found"))
+}
+
+pub(crate) fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
+    tracing::error!(error = %e, "GraphQL resolver failed");
+    async_graphql::Error::new("internal server error")
+}
+
+/// The recording `id` if the viewer may see it.
+async fn my_recording(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+) -> async_graphql::Result<recording::Model> {
+    recording::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(internal)?
+        .filter(|r| viewer.can_see(r.profile_id))
+        .ok_or_else(|| not_found("recording"))
+}
+
+fn id_input(name: &str) -> InputValue {
+    InputValue::new(name, TypeRef::named_nn(TypeRef::ID))
+}
+
+fn rename_recording() -> Field {
+    Field::new("renameRecording", TypeRef::named_nn("Recording"), |ctx| {
+        FieldFuture::new(async move {
+            let viewer = Viewer::of(&ctx)?;
+            let db = ctx.data::<DatabaseConnection>()?;
+            let id = id_arg(&ctx, "id")?;
+            let title = ctx.args.try_get("title")?.string()?.trim().to_string();
+            if title.is_empty() {
+                return Err("title: must not be empty".into());
+            }
+            if title.chars().count() > MAX_TITLE_CHARS {
+                return Err(format!("title: longer than {MAX_TITLE_CHARS} characters").into());
+            }
+            if title.chars().any(char::is_control) {
+                return Err("title: must not contain control characters".into());
+            }
+            let rec = my_recording(db, viewer, id).await?;
+            let mut a: recording::ActiveModel = rec.into();
+            a.title = Set(title);
+            a.updated_at = Set(Utc::now());
+            let rec = a.update(db).await.map_err(internal)?;
+            Ok(Some(FieldValue::owned_any(rec)))
+        })
+    })
+    .argument(id_input("id"))
+    .argument(InputValue::new("title", TypeRef::named_nn(TypeRef::STRING)))
+    .description("Renames a recording (1–200 characters).")
+}
+
+fn set_stem_gain() -> Field {
+    Field::new("setStemGain", TypeRef::named_nn("Stem"), |ctx| {
+        FieldFuture::new(async move {
+            let viewer = Viewer::of(&ctx)?;
+            let db = ctx.data::<DatabaseConnection>()?;
+            let id = id_arg(&ctx, "id")?;
+            let gain = ctx.args.try_get("gainDb")?.f64()?;
+            if !gain.is_finite() || !GAIN_RANGE_DB.contains(&gain) {
+                return Err(format!(
+                    "gainDb: {gain} is outside {}..={} dB",
+                    GAIN_RANGE_DB.start(),
+                    GAIN_RANGE_DB.end()
+                )
+                .into());
+            }
+            let (s, rec) = stem::Entity::find_by_id(id)
+                .find_also_related(recording::Entity)
+                .one(db)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| not_found("stem"))?;
+            if !rec.is_some_and(|r| viewer.can_see(r.profile_id)) {
+                return Err(not_found("stem"));
+            }
+            let mut a: stem::ActiveModel = s.into();
+            a.gain_db = Set(gain);
+            a.updated_at = Set(Utc::now());
+            let s = a.update(db).await.map_err(internal)?;
+            Ok(Some(FieldValue::owned_any(s)))
+        })
+    })
+    .argument(id_input("id"))
+    .argument(InputValue::new("gainDb", TypeRef::named_nn(TypeRef::FLOAT)))
+    .description("Saves a stem's playback gain in dB (-60 to +12).")
+}
+
+fn delete_recording() -> Field {
+    Field::new("deleteRecording", TypeRef::named_nn(TypeRef::ID), |ctx| {
+        FieldFuture::new(async move {
+            let viewer = Viewer::of(&ctx)?;
+            let db = ctx.data::<DatabaseConnection>()?;
+            let storage = ctx.data::<Storage>()?;
+            let id = id_arg(&ctx, "id")?;
+            let rec = my_recording(db, viewer, id).await?;
+            let stems = stem::Entity::find()
+                .filter(stem::Column::RecordingId.eq(rec.id))
+                .all(db)
+                .await
+                .map_err(internal)?;
+            // Rows first, in one transaction: a failure leaves everything as it was.
+            // The audio_files row stays: it is the "already processed" mark that keeps a
+            // folder scan from bringing the deleted recording back.
+            let txn = db.begin().await.map_err(internal)?;
+            job::Entity::update_many()
+                .col_expr(
+                    job::Column::RecordingId,
+                    sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
+                )
+                .filter(job::Column::RecordingId.eq(rec.id))
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            stem::Entity::delete_many()
+                .filter(stem::Column::RecordingId.eq(rec.id))
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            recording::Entity::delete_by_id(rec.id)
+                .exec(&txn)
+                .await
+                .map_err(internal)?;
+            txn.commit().await.map_err(internal)?;
+            // Then the files. Nothing points at them any more, so a failure here only
+            // leaves an orphan, which is logged.
+            let mut keys: Vec<String> = stems
+                .iter()
+                .flat_map(|s| [s.storage_key.clone(), s.waveform_key.clone()])
+                .collect();
+            if !rec.storage_prefix.is_empty() {
+                match storage.list(&rec.storage_prefix).await {
+                    Ok(under) => keys.extend(under),
+                    Err(e) => tracing::warn!(error = %e, "listing a deleted recording's files"),
+                }
+            }
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                if let Err(e) = storage.delete(&key).await {
+                    tracing::warn!(key, error = %e, "could not delete a deleted recording's file");
+                }
+            }
+            tracing::info!(recording = %rec.id, title = %rec.title, "recording deleted");
+            Ok(Some(FieldValue::value(async_graphql::Value::String(
+                rec.id.to_string(),
+            ))))
+        })
+    })
+    .argument(id_input("id"))
+    .description("Deletes a recording, its stems and their stored files. Returns its id.")
+}
+
+fn reprocess_recording() -> Field {
+    Field::new("reprocessRecording", TypeRef::named_nn("Job"), |ctx| {
+        FieldFuture::new(async move {
+            let viewer = Viewer::of(&ctx)?;
+            let db = ctx.data::<DatabaseConnection>()?;
+            let config = ctx.data::<Arc<Config>>()?;
+            let id = id_arg(&ctx, "id")?;
+            let strategy = match ctx.args.get("strategy") {
+                Some(v) if !v.is_null() => Some(v.string()?.to_string()),
+                _ => None,
+            };
+            let rec = my_recording(db, viewer, id).await?;
+            let strategy = strategy.unwrap_or_else(|| rec.strategy.clone());
+            if config.strategy(&strategy).is_none() {
+                return Err(format!(
+                    "strategy: unknown \"{strategy}\"; strategies: {}",
+                    config
+                        .strategies
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+                .into());
+            }
+            // One pending job per recording: asking twice returns the same job.
+            let pending = job::Entity::find()
+                .filter(job::Column::RecordingId.eq(rec.id))
+                .filter(job::Column::State.is_in([job::STATE_QUEUED, job::STATE_RUNNING]))
+                .one(db)
+                .await
+                .map_err(internal)?;
+            if let Some(existing) = pending {
+                return Ok(Some(FieldValue::owned_any(existing)));
+            }
+            let audio = audio_file::Entity::find_by_id(rec.audio_file_id)
+                .one(db)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| not_found("the recording's source file"))?;
+            let now = Utc::now();
+            let created = job::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                profile_id: Set(rec.profile_id),
+                audio_file_id: Set(Some(audio.id)),
+                recording_id: Set(Some(rec.id)),
+                kind: Set(format!("reprocess:{strategy}")),
+                input_key: Set(audio.source_path.clone().unwrap_or_default()),
+                state: Set(job::STATE_QUEUED.to_string()),
+                attempts: Set(0),
+                max_attempts: Set(3),
+                progress: Set(0.0),
+                error: Set(None),
+                worker: Set(None),
+                lease_expires_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await
+            .map_err(internal)?;
+            Ok(Some(FieldValue::owned_any(created)))
+        })
+    })
+    .argument(id_input("id"))
+    .argument(InputValue::new("strategy", TypeRef::named(TypeRef::STRING)))
+    .description("Queues a job that separates the recording again (with `strategy`, or its own).")
+}

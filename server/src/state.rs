@@ -1,0 +1,35 @@
+//! What every handler shares: the database, storage, config, the GraphQL schema and the
+//! auth machinery. Cheap to clone (one Arc).
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use stemset_core::config::Config;
+use stemset_core::storage::Storage;
+
+use crate::auth::SessionKeys;
+use crate::auth::identity::Caller;
+use crate::auth::oidc::Oidc;
+
+pub struct State {
+    pub db: DatabaseConnection,
+    pub storage: Storage,
+    pub config: Arc<Config>,
+    pub sessions: SessionKeys,
+    /// `None` when no OpenID client is configured (then only API tokens and bypass work).
+    pub oidc: Option<Oidc>,
+    /// The dev user every request runs as under `STEMSET_BYPASS_AUTH=true`.
+    pub bypass_user: Option<Caller>,
+    pub schema: async_graphql::dynamic::Schema,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<State>);
+
+impl Deref for AppState {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
