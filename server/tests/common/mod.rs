@@ -63,6 +63,11 @@ pub struct ConfigOptions<'a> {
     pub public_url: Option<&'a str>,
     pub cors_origins: &'a [&'a str],
     pub extra_auth: &'a str,
+    pub production: bool,
+    /// Listen here instead of a random loopback port.
+    pub listen: Option<&'a str>,
+    /// Writes `web/build/index.html` with this content (a built web app).
+    pub web_index: Option<&'a str>,
 }
 
 impl Default for ConfigOptions<'_> {
@@ -72,6 +77,9 @@ impl Default for ConfigOptions<'_> {
             public_url: None,
             cors_origins: &[],
             extra_auth: "",
+            production: false,
+            listen: None,
+            web_index: None,
         }
     }
 }
@@ -107,6 +115,7 @@ slots = ["vocals", "accompaniment"]
         .map(|o| format!("\"{o}\""))
         .collect::<Vec<_>>()
         .join(", ");
+    let listen = opts.listen.unwrap_or("127.0.0.1:0");
     let yaml = format!(
         r#"strategies:
   karaoke:
@@ -131,6 +140,7 @@ database:
   url: "{db_url}"
 auth:
 {auth}server:
+  listen: "{listen}"
   cors_origins: [{cors}]
   max_body_kib: 64
 plugins: plugins.toml
@@ -290,8 +300,27 @@ impl TestServer {
         stemset_server::install_crypto_provider();
         let dir = tempfile::tempdir().expect("tempdir");
         let url = database_url(backend, dir.path()).await;
+        if let Some(index) = opts.web_index {
+            let web = dir.path().join("web/build/assets");
+            std::fs::create_dir_all(&web).expect("web dir");
+            std::fs::write(dir.path().join("web/build/index.html"), index).expect("index");
+            std::fs::write(web.join("app.js"), "console.log('stemset')").expect("js");
+        }
         let cfg_path = write_config(dir.path(), &url, opts);
         let config = Arc::new(Config::load(&cfg_path).expect("config loads"));
+        Self::start_config(backend, dir, config, bypass)
+            .await
+            .expect("server starts")
+    }
+
+    /// Seeds and starts a server for a loaded config; the start error is returned.
+    pub async fn start_config(
+        _backend: Backend,
+        dir: TempDir,
+        config: Arc<Config>,
+        bypass: bool,
+    ) -> Result<Self, stemset_server::ServerError> {
+        let listen = config.server.listen.clone();
         let mut db = stemset_core::db::connect(config.database.url.expose(), false)
             .await
             .expect("connect");
@@ -343,14 +372,13 @@ impl TestServer {
             config.clone(),
             ServerOptions {
                 bypass_auth: bypass,
-                listen: Some("127.0.0.1:0".into()),
+                listen: Some(listen),
                 db: Some(db.clone()),
             },
         )
-        .await
-        .expect("server starts");
+        .await?;
         let base = format!("http://{}", server.addr);
-        Self {
+        Ok(Self {
             dir,
             config,
             server: Some(server),
@@ -363,7 +391,7 @@ impl TestServer {
             alpha,
             beta,
             statements,
-        }
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
