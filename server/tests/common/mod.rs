@@ -97,8 +97,9 @@ slots = ["vocals", "accompaniment"]
 "#,
     )
     .expect("write plugins.toml");
+    let env = if opts.production { "production" } else { "development" };
     let mut auth = format!(
-        "  environment: development\n  jwt_secret: {JWT_SECRET}\n  allowed_emails: [guest@allowed.test]\n"
+        "  environment: {env}\n  jwt_secret: {JWT_SECRET}\n  allowed_emails: [guest@allowed.test]\n"
     );
     if let Some(issuer) = opts.issuer_url {
         auth.push_str(&format!(
