@@ -13,6 +13,10 @@ if [ -z "${ORT_DYLIB_PATH:-}" ]; then
   fi
   export ORT_DYLIB_PATH
 fi
+# The real OpenID Connect provider the sign-in tests run against (npm, pinned by its lockfile).
+if [ ! -d server/tests/oidc-provider/node_modules/oidc-provider ]; then
+  (cd server/tests/oidc-provider && npm ci --no-audit --no-fund --silent)
+fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 if command -v cargo-nextest >/dev/null; then

@@ -24,9 +24,16 @@ async fn health_cors_limits() {
         false,
     )
     .await;
-    let resp = client().get(s.url("/healthz")).send().await.expect("healthz");
+    let resp = client()
+        .get(s.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(resp.status().as_u16(), 200);
-    assert_eq!(resp.json::<serde_json::Value>().await.expect("json")["status"], "ok");
+    assert_eq!(
+        resp.json::<serde_json::Value>().await.expect("json")["status"],
+        "ok"
+    );
 
     // CORS: the configured front end may call with credentials; others get no grant.
     let preflight = |origin: &'static str| {
@@ -38,7 +45,10 @@ async fn health_cors_limits() {
             .send()
     };
     let resp = preflight("http://localhost:5173").await.expect("preflight");
-    assert_eq!(resp.headers()["access-control-allow-origin"], "http://localhost:5173");
+    assert_eq!(
+        resp.headers()["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
     assert_eq!(resp.headers()["access-control-allow-credentials"], "true");
     let resp = preflight("https://evil.example").await.expect("preflight");
     assert!(resp.headers().get("access-control-allow-origin").is_none());
@@ -66,21 +76,53 @@ async fn health_cors_limits() {
     for _ in 0..8 {
         deep = format!("recordings {{ nodes {{ profile {{ {deep} }} }} }}");
     }
-    let (_, body) = gql(&s, &member, &format!("{{ profiles {{ nodes {{ {deep} }} }} }}"), json!({})).await;
+    let (_, body) = gql(
+        &s,
+        &member,
+        &format!("{{ profiles {{ nodes {{ {deep} }} }} }}"),
+        json!({}),
+    )
+    .await;
     let msg = body["errors"][0]["message"].as_str().unwrap_or("");
     assert!(msg.contains("nested too deep"), "{body}");
 
     // Input validation names the problem.
     let rec = s.alpha.recording.id;
     for (query, expect) in [
-        (format!("mutation {{ renameRecording(id: \"{rec}\", title: \"   \") {{ title }} }}"), "must not be empty"),
-        (format!("mutation {{ renameRecording(id: \"{rec}\", title: \"{}\") {{ title }} }}", "a".repeat(201)), "longer than 200"),
-        (format!("mutation {{ setStemGain(id: \"{}\", gainDb: 40) {{ gainDb }} }}", s.alpha.stems[0].id), "outside -60..=12"),
-        ("mutation { renameRecording(id: \"nope\", title: \"x\") { title } }".to_string(), "not a valid id"),
-        (format!("mutation {{ reprocessRecording(id: \"{rec}\", strategy: \"nope\") {{ id }} }}"), "unknown \\\"nope\\\""),
+        (
+            format!("mutation {{ renameRecording(id: \"{rec}\", title: \"   \") {{ title }} }}"),
+            "must not be empty",
+        ),
+        (
+            format!(
+                "mutation {{ renameRecording(id: \"{rec}\", title: \"{}\") {{ title }} }}",
+                "a".repeat(201)
+            ),
+            "longer than 200",
+        ),
+        (
+            format!(
+                "mutation {{ setStemGain(id: \"{}\", gainDb: 40) {{ gainDb }} }}",
+                s.alpha.stems[0].id
+            ),
+            "outside -60..=12",
+        ),
+        (
+            "mutation { renameRecording(id: \"nope\", title: \"x\") { title } }".to_string(),
+            "not a valid id",
+        ),
+        (
+            format!(
+                "mutation {{ reprocessRecording(id: \"{rec}\", strategy: \"nope\") {{ id }} }}"
+            ),
+            "unknown \\\"nope\\\"",
+        ),
     ] {
         let (_, body) = gql(&s, &member, &query, json!({})).await;
-        assert!(body["errors"].to_string().contains(expect), "{query}: {body}");
+        assert!(
+            body["errors"].to_string().contains(expect),
+            "{query}: {body}"
+        );
     }
     s.stop().await;
 }
@@ -88,12 +130,28 @@ async fn health_cors_limits() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bypass_mode_and_production_refusal() {
     let s = TestServer::start_with(Backend::Sqlite, &ConfigOptions::default(), true).await;
-    let status: serde_json::Value = client().get(s.url("/auth/status")).send().await.expect("status").json().await.expect("json");
+    let status: serde_json::Value = client()
+        .get(s.url("/auth/status"))
+        .send()
+        .await
+        .expect("status")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(status["bypass"], true);
     assert_eq!(status["user"]["email"], stemset_server::app::BYPASS_EMAIL);
-    let (status, body) = gql(&s, &Auth::Anonymous, "{ profiles(orderBy: { name: ASC }) { nodes { name } } }", json!({})).await;
+    let (status, body) = gql(
+        &s,
+        &Auth::Anonymous,
+        "{ profiles(orderBy: { name: ASC }) { nodes { name } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(status, 200);
-    assert_eq!(body["data"]["profiles"]["nodes"], json!([{ "name": "alpha" }, { "name": "beta" }]));
+    assert_eq!(
+        body["data"]["profiles"]["nodes"],
+        json!([{ "name": "alpha" }, { "name": "beta" }])
+    );
     s.stop().await;
 
     // Production: bypass is a startup error.
@@ -109,7 +167,8 @@ async fn bypass_mode_and_production_refusal() {
             ..Default::default()
         },
     );
-    let config = Arc::new(stemset_core::config::Config::load(&cfg).expect("production config loads"));
+    let config =
+        Arc::new(stemset_core::config::Config::load(&cfg).expect("production config loads"));
     let err = TestServer::start_config(Backend::Sqlite, dir, config, true)
         .await
         .err()
@@ -131,16 +190,36 @@ async fn serves_the_web_app_with_spa_fallback() {
     for path in ["/", "/recordings/123", "/profiles/alpha"] {
         let resp = client().get(s.url(path)).send().await.expect("get");
         assert_eq!(resp.status().as_u16(), 200, "{path}");
-        assert!(resp.text().await.expect("body").contains("<title>Stemset</title>"), "{path}");
+        assert!(
+            resp.text()
+                .await
+                .expect("body")
+                .contains("<title>Stemset</title>"),
+            "{path}"
+        );
     }
-    let resp = client().get(s.url("/assets/app.js")).send().await.expect("get");
+    let resp = client()
+        .get(s.url("/assets/app.js"))
+        .send()
+        .await
+        .expect("get");
     assert!(resp.text().await.expect("body").contains("console.log"));
     // API routes are not swallowed by the fallback.
-    assert_eq!(client().get(s.url("/auth/status")).send().await.expect("get").headers()["content-type"], "application/json; charset=utf-8");
+    assert_eq!(
+        client()
+            .get(s.url("/auth/status"))
+            .send()
+            .await
+            .expect("get")
+            .headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
     s.stop().await;
 }
 
-async fn next_json(ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin)) -> serde_json::Value {
+async fn next_json(
+    ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
+) -> serde_json::Value {
     loop {
         let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
             .await
@@ -164,26 +243,46 @@ async fn job_progress_subscription() {
         json!({ "id": s.alpha.recording.id }),
     )
     .await;
-    let job_id: uuid::Uuid = body["data"]["reprocessRecording"]["id"].as_str().expect("id").parse().expect("uuid");
+    let job_id: uuid::Uuid = body["data"]["reprocessRecording"]["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("uuid");
 
-    let ws_url = format!("ws://{}/graphql/ws", s.server.as_ref().expect("running").addr);
+    let ws_url = format!(
+        "ws://{}/graphql/ws",
+        s.server.as_ref().expect("running").addr
+    );
     let connect = |cookie: Option<&str>, origin: Option<&str>| {
         let mut req = ws_url.clone().into_client_request().expect("request");
-        req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
+        req.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().expect("header"),
+        );
         if let Some(c) = cookie {
-            req.headers_mut().insert("cookie", c.parse().expect("header"));
+            req.headers_mut()
+                .insert("cookie", c.parse().expect("header"));
         }
         if let Some(o) = origin {
-            req.headers_mut().insert("origin", o.parse().expect("header"));
+            req.headers_mut()
+                .insert("origin", o.parse().expect("header"));
         }
         tokio_tungstenite::connect_async(req)
     };
     // Anonymous and cross-site upgrades are refused.
     assert!(connect(None, None).await.is_err());
-    assert!(connect(Some(&member), Some("https://evil.example")).await.is_err());
+    assert!(
+        connect(Some(&member), Some("https://evil.example"))
+            .await
+            .is_err()
+    );
 
     let (mut ws, _) = connect(Some(&member), None).await.expect("connect");
-    ws.send(Message::text(json!({ "type": "connection_init" }).to_string())).await.expect("send");
+    ws.send(Message::text(
+        json!({ "type": "connection_init" }).to_string(),
+    ))
+    .await
+    .expect("send");
     assert_eq!(next_json(&mut ws).await["type"], "connection_ack");
     ws.send(Message::text(
         json!({
@@ -199,7 +298,10 @@ async fn job_progress_subscription() {
     .await
     .expect("send");
     let first = next_json(&mut ws).await;
-    assert_eq!(first["payload"]["data"]["jobProgress"]["state"], "queued", "{first}");
+    assert_eq!(
+        first["payload"]["data"]["jobProgress"]["state"], "queued",
+        "{first}"
+    );
 
     // A worker moves the job along (written straight to the database, as a separate
     // worker process would).
@@ -211,16 +313,26 @@ async fn job_progress_subscription() {
     };
     row("running", 0.5).update(&s.db).await.expect("update");
     let second = next_json(&mut ws).await;
-    assert_eq!(second["payload"]["data"]["jobProgress"], json!({ "state": "running", "progress": 0.5, "error": null }));
+    assert_eq!(
+        second["payload"]["data"]["jobProgress"],
+        json!({ "state": "running", "progress": 0.5, "error": null })
+    );
     row("succeeded", 1.0).update(&s.db).await.expect("update");
     let third = next_json(&mut ws).await;
-    assert_eq!(third["payload"]["data"]["jobProgress"]["state"], "succeeded");
+    assert_eq!(
+        third["payload"]["data"]["jobProgress"]["state"],
+        "succeeded"
+    );
     assert_eq!(next_json(&mut ws).await["type"], "complete");
 
     // Someone else's job: an error, no data.
     let outsider = s.session_cookie(&s.outsider);
     let (mut ws, _) = connect(Some(&outsider), None).await.expect("connect");
-    ws.send(Message::text(json!({ "type": "connection_init" }).to_string())).await.expect("send");
+    ws.send(Message::text(
+        json!({ "type": "connection_init" }).to_string(),
+    ))
+    .await
+    .expect("send");
     assert_eq!(next_json(&mut ws).await["type"], "connection_ack");
     ws.send(Message::text(
         json!({ "id": "2", "type": "subscribe", "payload": {

@@ -58,6 +58,7 @@ pub async fn database_url(backend: Backend, dir: &Path) -> String {
     }
 }
 
+#[derive(Default)]
 pub struct ConfigOptions<'a> {
     pub issuer_url: Option<&'a str>,
     pub public_url: Option<&'a str>,
@@ -68,20 +69,6 @@ pub struct ConfigOptions<'a> {
     pub listen: Option<&'a str>,
     /// Writes `web/build/index.html` with this content (a built web app).
     pub web_index: Option<&'a str>,
-}
-
-impl Default for ConfigOptions<'_> {
-    fn default() -> Self {
-        Self {
-            issuer_url: None,
-            public_url: None,
-            cors_origins: &[],
-            extra_auth: "",
-            production: false,
-            listen: None,
-            web_index: None,
-        }
-    }
 }
 
 /// Writes config.yaml + plugins.toml into `dir`: bands `alpha` (an owner and a member)
@@ -97,7 +84,11 @@ slots = ["vocals", "accompaniment"]
 "#,
     )
     .expect("write plugins.toml");
-    let env = if opts.production { "production" } else { "development" };
+    let env = if opts.production {
+        "production"
+    } else {
+        "development"
+    };
     let mut auth = format!(
         "  environment: {env}\n  jwt_secret: {JWT_SECRET}\n  allowed_emails: [guest@allowed.test]\n"
     );
