@@ -70,10 +70,7 @@ async fn serve(
     part: Part,
 ) -> Result<(), ServerError> {
     let caller = Caller::require(depot)?;
-    let state = depot
-        .get_typed::<AppState>()
-        .map_err(|_| ServerError::Internal("no state".into()))?
-        .clone();
+    let state = AppState::from_depot(depot)?;
     let id: Uuid = req
         .param::<String>("id")
         .and_then(|s| Uuid::parse_str(&s).ok())

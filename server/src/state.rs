@@ -27,6 +27,16 @@ pub struct State {
 #[derive(Clone)]
 pub struct AppState(pub Arc<State>);
 
+impl AppState {
+    /// The state the root hoop put in the depot.
+    pub fn from_depot(depot: &salvo::Depot) -> Result<AppState, crate::error::ServerError> {
+        depot
+            .get_typed::<AppState>()
+            .cloned()
+            .map_err(|_| crate::error::ServerError::Internal("no server state".into()))
+    }
+}
+
 impl Deref for AppState {
     type Target = State;
     fn deref(&self) -> &State {

@@ -135,6 +135,16 @@ async fn sign_in(
     browser.get(&callback).send().await.expect("callback")
 }
 
+async fn auth_status(s: &TestServer, b: &reqwest::Client) -> serde_json::Value {
+    b.get(s.url("/auth/status"))
+        .send()
+        .await
+        .expect("status")
+        .json()
+        .await
+        .expect("json")
+}
+
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -181,14 +191,7 @@ async fn sign_in_with_openid_connect() {
         !session.contains("Secure"),
         "development cookies work over http"
     );
-    let status: serde_json::Value = b
-        .get(s.url("/auth/status"))
-        .send()
-        .await
-        .expect("status")
-        .json()
-        .await
-        .expect("json");
+    let status = auth_status(&s, &b).await;
     assert_eq!(status["authenticated"], true, "{status}");
     assert_eq!(status["user"]["email"], common::MEMBER);
     assert_eq!(status["via"], "session");
@@ -216,14 +219,7 @@ async fn sign_in_with_openid_connect() {
             .iter()
             .any(|c| c.starts_with("stemset_session=;") && c.contains("Max-Age=0"))
     );
-    let status: serde_json::Value = b
-        .get(s.url("/auth/status"))
-        .send()
-        .await
-        .expect("status")
-        .json()
-        .await
-        .expect("json");
+    let status = auth_status(&s, &b).await;
     assert_eq!(status["authenticated"], false);
 
     // Someone not on any list is refused and gets no session.
@@ -240,14 +236,7 @@ async fn sign_in_with_openid_connect() {
         text.contains("stranger@nowhere.test") && text.contains("may not use"),
         "{text}"
     );
-    let status: serde_json::Value = b
-        .get(s.url("/auth/status"))
-        .send()
-        .await
-        .expect("status")
-        .json()
-        .await
-        .expect("json");
+    let status = auth_status(&s, &b).await;
     assert_eq!(status["authenticated"], false);
 
     // On the allowlist but in no band: signed in, sees nothing.

@@ -38,10 +38,7 @@ async fn login(
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), ServerError> {
-    let state = depot
-        .get_typed::<AppState>()
-        .map_err(|_| ServerError::Internal("no state".into()))?
-        .clone();
+    let state = AppState::from_depot(depot)?;
     let return_to = safe_return_to(req.query::<String>("return_to"));
     if state.bypass_user.is_some() {
         res.render(Redirect::other(return_to));
@@ -69,10 +66,7 @@ async fn callback(
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), ServerError> {
-    let state = depot
-        .get_typed::<AppState>()
-        .map_err(|_| ServerError::Internal("no state".into()))?
-        .clone();
+    let state = AppState::from_depot(depot)?;
     let oidc = state
         .oidc
         .as_ref()

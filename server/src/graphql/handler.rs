@@ -25,13 +25,6 @@ pub fn router() -> Router {
         .push(Router::with_path("ws").get(subscribe))
 }
 
-fn state(depot: &Depot) -> Result<AppState, ServerError> {
-    depot
-        .get_typed::<AppState>()
-        .cloned()
-        .map_err(|_| ServerError::Internal("no state".into()))
-}
-
 #[handler]
 async fn graphiql(res: &mut Response) {
     res.render(Text::Html(
@@ -50,7 +43,7 @@ async fn execute(
     res: &mut Response,
 ) -> Result<(), ServerError> {
     let caller = Caller::require(depot)?;
-    let state = state(depot)?;
+    let state = AppState::from_depot(depot)?;
     let limit = usize::try_from(state.config.server.max_body_kib.saturating_mul(1024))
         .unwrap_or(usize::MAX);
     let batch: async_graphql::BatchRequest = req
@@ -102,7 +95,7 @@ async fn subscribe(
     res: &mut Response,
 ) -> Result<(), ServerError> {
     let caller = Caller::require(depot)?;
-    let state = state(depot)?;
+    let state = AppState::from_depot(depot)?;
     if !origin_allowed(req, &state) {
         return Err(ServerError::Forbidden(
             "this origin may not open a WebSocket here".into(),
