@@ -82,7 +82,15 @@ pub async fn identify(state: &AppState, req: &Request) -> Result<Option<Caller>,
         .map(|u| from_user(u, CallerKind::Session)))
 }
 
-/// The hoop that runs [`identify`] for every request.
+/// Routes that act for a caller. The web app's static files do not, so serving them costs
+/// no database lookup; a route missing here sees no caller and answers 401 (fails closed).
+fn acts_for_caller(path: &str) -> bool {
+    ["/graphql", "/auth/", "/media/", "/api/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// The hoop that runs [`identify`] for every API request.
 #[handler]
 pub async fn identify_hoop(
     req: &mut Request,
@@ -90,6 +98,9 @@ pub async fn identify_hoop(
     res: &mut Response,
     ctrl: &mut FlowCtrl,
 ) {
+    if !acts_for_caller(req.uri().path()) {
+        return;
+    }
     let Ok(state) = depot.get_typed::<AppState>().cloned() else {
         return;
     };
