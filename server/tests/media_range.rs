@@ -6,8 +6,17 @@ mod common;
 use common::{Auth, Backend, TestServer, client, with_auth};
 
 #[tokio::test(flavor = "multi_thread")]
-async fn range_requests() {
-    let s = TestServer::start(Backend::Sqlite).await;
+async fn range_requests_sqlite() {
+    range_requests(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn range_requests_postgres() {
+    range_requests(Backend::Postgres).await;
+}
+
+async fn range_requests(backend: Backend) {
+    let s = TestServer::start(backend).await;
     let member = Auth::Cookie(s.session_cookie(&s.member));
     let stem = &s.alpha.stems[0];
     let whole = s

@@ -154,13 +154,22 @@ fn browser() -> reqwest::Client {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn sign_in_with_openid_connect() {
+async fn sign_in_with_openid_connect_sqlite() {
+    sign_in_with_openid_connect(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_with_openid_connect_postgres() {
+    sign_in_with_openid_connect(Backend::Postgres).await;
+}
+
+async fn sign_in_with_openid_connect(backend: Backend) {
     let port = free_port();
     let public = format!("http://127.0.0.1:{port}");
     let provider = start_provider(&format!("{public}/auth/callback"));
     let listen = format!("127.0.0.1:{port}");
     let s = TestServer::start_with(
-        Backend::Sqlite,
+        backend,
         &ConfigOptions {
             issuer_url: Some(&provider.issuer),
             public_url: Some(&public),
@@ -172,7 +181,7 @@ async fn sign_in_with_openid_connect() {
     .await;
 
     // A band member signs in and lands where they were going.
-    let b = browser();
+    let mut b = browser();
     let resp = sign_in(&s, &provider, &b, "Member@Alpha.test").await;
     assert_eq!(resp.status().as_u16(), 303, "{:?}", resp.text().await);
     assert_eq!(location(&resp), "/recordings/42");
@@ -223,7 +232,8 @@ async fn sign_in_with_openid_connect() {
     assert_eq!(status["authenticated"], false);
 
     // Someone not on any list is refused and gets no session.
-    let b = browser();
+    // Replacing a browser drops it, closing its keep-alive connections.
+    b = browser();
     let resp = sign_in(&s, &provider, &b, "stranger@nowhere.test").await;
     assert_eq!(resp.status().as_u16(), 403);
     assert!(
@@ -240,7 +250,8 @@ async fn sign_in_with_openid_connect() {
     assert_eq!(status["authenticated"], false);
 
     // On the allowlist but in no band: signed in, sees nothing.
-    let b = browser();
+    // Replacing a browser drops it, closing its keep-alive connections.
+    b = browser();
     let resp = sign_in(&s, &provider, &b, "guest@allowed.test").await;
     assert_eq!(resp.status().as_u16(), 303);
     let body: serde_json::Value = b
@@ -256,7 +267,8 @@ async fn sign_in_with_openid_connect() {
     assert_eq!(body["data"]["recordings"]["nodes"], json!([]), "{body}");
 
     // A forged callback (state mismatch) and one without a login in progress.
-    let b = browser();
+    // Replacing a browser drops it, closing its keep-alive connections.
+    b = browser();
     let resp = b.get(s.url("/auth/login")).send().await.expect("login");
     assert_eq!(resp.status().as_u16(), 303);
     let resp = b
@@ -272,6 +284,7 @@ async fn sign_in_with_openid_connect() {
         .await
         .expect("callback");
     assert_eq!(resp.status().as_u16(), 400);
+    drop(b);
     drop(provider);
     s.stop().await;
 }
