@@ -86,6 +86,12 @@ async fn health_cors_limits() {
     let msg = body["errors"][0]["message"].as_str().unwrap_or("");
     assert!(msg.contains("nested too deep"), "{body}");
 
+    // Complexity limit (300 in the test config): 400 aliased fields are refused.
+    let wide: String = (0..400).map(|i| format!("f{i}: me {{ id }} ")).collect();
+    let (_, body) = gql(&s, &member, &format!("{{ {wide} }}"), json!({})).await;
+    let msg = body["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(msg.contains("too complex"), "{body}");
+
     // Input validation names the problem.
     let rec = s.alpha.recording.id;
     for (query, expect) in [

@@ -1,5 +1,5 @@
-//! No N+1: the recordings-with-stems query runs the same number of SQL statements for 2
-//! recordings as for 40 (relations go through seaography's data loaders).
+//! No N+1: the recordings-with-stems query runs about the same number of SQL statements
+//! for 1 recording as for 40 (relations go through seaography's data loaders).
 
 mod common;
 

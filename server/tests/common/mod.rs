@@ -135,6 +135,7 @@ auth:
   listen: "{listen}"
   cors_origins: [{cors}]
   max_body_kib: 64
+  max_query_complexity: 300
 plugins: plugins.toml
 "#
     );
