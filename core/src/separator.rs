@@ -23,6 +23,26 @@ pub enum SeparationError {
     Cancelled,
 }
 
+/// Models take stereo at their own rate; anything else is a wiring bug upstream.
+/// Backends call this first in [`AudioSeparator::separate`].
+pub fn check_model_input(
+    model: &str,
+    input: &dyn AudioSource,
+    rate: u32,
+) -> Result<(), SeparationError> {
+    if input.channels() != MODEL_CHANNELS || input.sample_rate() != rate {
+        return Err(SeparationError::Model {
+            model: model.to_string(),
+            reason: format!(
+                "expects {MODEL_CHANNELS} channels at {rate} Hz, got {} at {} Hz",
+                input.channels(),
+                input.sample_rate()
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Progress and cancellation seen by a running separation.
 pub trait SeparationProgress: Sync {
     /// `fraction` in 0..=1 of this model's work.

@@ -162,13 +162,7 @@ async fn matrix(backend: Backend) {
         json!({ "id": outsider_token_row.id }),
     )
     .await;
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("not found"),
-        "{body}"
-    );
+    assert!(common::first_error(&body).contains("not found"), "{body}");
     let (_, body) = gql(
         &s,
         &member_token,
@@ -177,10 +171,7 @@ async fn matrix(backend: Backend) {
     )
     .await;
     assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("cannot create"),
+        common::first_error(&body).contains("cannot create"),
         "{body}"
     );
 
@@ -210,7 +201,7 @@ async fn matrix(backend: Backend) {
         assert_eq!(status, 401);
         for who in [&outsider, &Auth::Bearer(outsider_token.clone())] {
             let (_, body) = gql(&s, who, query, vars.clone()).await;
-            let msg = body["errors"][0]["message"].as_str().unwrap_or("");
+            let msg = common::first_error(&body);
             assert!(msg.contains("not found"), "{query} as non-member: {body}");
             assert!(body["data"].is_null(), "{body}");
         }

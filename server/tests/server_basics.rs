@@ -83,13 +83,13 @@ async fn health_cors_limits() {
         json!({}),
     )
     .await;
-    let msg = body["errors"][0]["message"].as_str().unwrap_or("");
+    let msg = common::first_error(&body);
     assert!(msg.contains("nested too deep"), "{body}");
 
     // Complexity limit (300 in the test config): 400 aliased fields are refused.
     let wide: String = (0..400).map(|i| format!("f{i}: me {{ id }} ")).collect();
     let (_, body) = gql(&s, &member, &format!("{{ {wide} }}"), json!({})).await;
-    let msg = body["errors"][0]["message"].as_str().unwrap_or("");
+    let msg = common::first_error(&body);
     assert!(msg.contains("too complex"), "{body}");
 
     // Input validation names the problem.
@@ -238,6 +238,30 @@ async fn next_json(
     }
 }
 
+/// graphql-transport-ws: `connection_init`, wait for the ack, then subscribe (id "1").
+async fn subscribe<S>(ws: &mut S, query: &str, variables: serde_json::Value)
+where
+    S: SinkExt<Message>
+        + StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
+        + Unpin,
+    <S as futures::Sink<Message>>::Error: std::fmt::Debug,
+{
+    ws.send(Message::text(
+        json!({ "type": "connection_init" }).to_string(),
+    ))
+    .await
+    .expect("send");
+    assert_eq!(next_json(ws).await["type"], "connection_ack");
+    let subscribe = json!({
+        "id": "1",
+        "type": "subscribe",
+        "payload": { "query": query, "variables": variables }
+    });
+    ws.send(Message::text(subscribe.to_string()))
+        .await
+        .expect("send");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn job_progress_subscription() {
     let s = TestServer::start(Backend::Sqlite).await;
@@ -284,25 +308,12 @@ async fn job_progress_subscription() {
     );
 
     let (mut ws, _) = connect(Some(&member), None).await.expect("connect");
-    ws.send(Message::text(
-        json!({ "type": "connection_init" }).to_string(),
-    ))
-    .await
-    .expect("send");
-    assert_eq!(next_json(&mut ws).await["type"], "connection_ack");
-    ws.send(Message::text(
-        json!({
-            "id": "1",
-            "type": "subscribe",
-            "payload": {
-                "query": "subscription($id: ID!) { jobProgress(id: $id) { state progress error } }",
-                "variables": { "id": job_id }
-            }
-        })
-        .to_string(),
-    ))
-    .await
-    .expect("send");
+    subscribe(
+        &mut ws,
+        "subscription($id: ID!) { jobProgress(id: $id) { state progress error } }",
+        json!({ "id": job_id }),
+    )
+    .await;
     let first = next_json(&mut ws).await;
     assert_eq!(
         first["payload"]["data"]["jobProgress"]["state"], "queued",
@@ -334,20 +345,12 @@ async fn job_progress_subscription() {
     // Someone else's job: an error, no data.
     let outsider = s.session_cookie(&s.outsider);
     let (mut ws, _) = connect(Some(&outsider), None).await.expect("connect");
-    ws.send(Message::text(
-        json!({ "type": "connection_init" }).to_string(),
-    ))
-    .await
-    .expect("send");
-    assert_eq!(next_json(&mut ws).await["type"], "connection_ack");
-    ws.send(Message::text(
-        json!({ "id": "2", "type": "subscribe", "payload": {
-            "query": "subscription($id: ID!) { jobProgress(id: $id) { state } }",
-            "variables": { "id": job_id } } })
-        .to_string(),
-    ))
-    .await
-    .expect("send");
+    subscribe(
+        &mut ws,
+        "subscription($id: ID!) { jobProgress(id: $id) { state } }",
+        json!({ "id": job_id }),
+    )
+    .await;
     let msg = next_json(&mut ws).await;
     assert!(msg.to_string().contains("job not found"), "{msg}");
     s.stop().await;

@@ -145,6 +145,18 @@ async fn auth_status(s: &TestServer, b: &reqwest::Client) -> serde_json::Value {
         .expect("json")
 }
 
+/// A GraphQL query from the signed-in browser (its cookies).
+async fn browser_graphql(s: &TestServer, b: &reqwest::Client, query: &str) -> serde_json::Value {
+    b.post(s.url("/graphql"))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("graphql")
+        .json()
+        .await
+        .expect("json")
+}
+
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -181,6 +193,7 @@ async fn sign_in_with_openid_connect(backend: Backend) {
     .await;
 
     // A band member signs in and lands where they were going.
+    // Each new browser replaces (drops) the last, closing its keep-alive connections.
     let mut b = browser();
     let resp = sign_in(&s, &provider, &b, "Member@Alpha.test").await;
     assert_eq!(resp.status().as_u16(), 303, "{:?}", resp.text().await);
@@ -204,15 +217,12 @@ async fn sign_in_with_openid_connect(backend: Backend) {
     assert_eq!(status["authenticated"], true, "{status}");
     assert_eq!(status["user"]["email"], common::MEMBER);
     assert_eq!(status["via"], "session");
-    let body: serde_json::Value = b
-        .post(s.url("/graphql"))
-        .json(&json!({ "query": "{ me { email name lastLoginAt } profiles { nodes { name } } }" }))
-        .send()
-        .await
-        .expect("graphql")
-        .json()
-        .await
-        .expect("json");
+    let body = browser_graphql(
+        &s,
+        &b,
+        "{ me { email name lastLoginAt } profiles { nodes { name } } }",
+    )
+    .await;
     assert_eq!(body["data"]["me"]["name"], "Test Person", "{body}");
     assert!(body["data"]["me"]["lastLoginAt"].is_string(), "{body}");
     assert_eq!(
@@ -232,7 +242,6 @@ async fn sign_in_with_openid_connect(backend: Backend) {
     assert_eq!(status["authenticated"], false);
 
     // Someone not on any list is refused and gets no session.
-    // Replacing a browser drops it, closing its keep-alive connections.
     b = browser();
     let resp = sign_in(&s, &provider, &b, "stranger@nowhere.test").await;
     assert_eq!(resp.status().as_u16(), 403);
@@ -250,24 +259,19 @@ async fn sign_in_with_openid_connect(backend: Backend) {
     assert_eq!(status["authenticated"], false);
 
     // On the allowlist but in no band: signed in, sees nothing.
-    // Replacing a browser drops it, closing its keep-alive connections.
     b = browser();
     let resp = sign_in(&s, &provider, &b, "guest@allowed.test").await;
     assert_eq!(resp.status().as_u16(), 303);
-    let body: serde_json::Value = b
-        .post(s.url("/graphql"))
-        .json(&json!({ "query": "{ profiles { nodes { name } } recordings { nodes { title } } }" }))
-        .send()
-        .await
-        .expect("graphql")
-        .json()
-        .await
-        .expect("json");
+    let body = browser_graphql(
+        &s,
+        &b,
+        "{ profiles { nodes { name } } recordings { nodes { title } } }",
+    )
+    .await;
     assert_eq!(body["data"]["profiles"]["nodes"], json!([]), "{body}");
     assert_eq!(body["data"]["recordings"]["nodes"], json!([]), "{body}");
 
     // A forged callback (state mismatch) and one without a login in progress.
-    // Replacing a browser drops it, closing its keep-alive connections.
     b = browser();
     let resp = b.get(s.url("/auth/login")).send().await.expect("login");
     assert_eq!(resp.status().as_u16(), 303);

@@ -3,7 +3,7 @@
 use stemset_core::audio::{AudioSink, AudioSource};
 use stemset_core::dsp::stft::{self, SpectralProcessor, StftParams};
 use stemset_core::separator::{
-    AudioSeparator, MODEL_CHANNELS, SeparationError, SeparationProgress, SlotInfo,
+    AudioSeparator, SeparationError, SeparationProgress, SlotInfo, check_model_input,
 };
 
 use crate::DSP_RATE;
@@ -45,20 +45,10 @@ impl<M: MaskModel> AudioSeparator for SpectralSeparator<M> {
         outputs: &mut [&mut dyn AudioSink],
         progress: &dyn SeparationProgress,
     ) -> Result<(), SeparationError> {
-        let model = || self.name.clone();
-        if input.channels() != MODEL_CHANNELS || input.sample_rate() != DSP_RATE {
-            return Err(SeparationError::Model {
-                model: model(),
-                reason: format!(
-                    "expects {MODEL_CHANNELS} channels at {DSP_RATE} Hz, got {} at {} Hz",
-                    input.channels(),
-                    input.sample_rate()
-                ),
-            });
-        }
+        check_model_input(&self.name, input, DSP_RATE)?;
         if outputs.len() != self.slots.len() {
             return Err(SeparationError::Model {
-                model: model(),
+                model: self.name.clone(),
                 reason: format!("{} outputs for {} slots", outputs.len(), self.slots.len()),
             });
         }

@@ -26,26 +26,6 @@ use session::{OnnxModel, OnnxSettings};
 
 const ARCHITECTURES: &[&str] = &["mdx", "demucs"];
 
-/// Models take stereo at their own rate; anything else is a wiring bug upstream.
-pub(crate) fn check_input(
-    name: &str,
-    input: &dyn stemset_core::audio::AudioSource,
-    rate: u32,
-) -> Result<(), stemset_core::separator::SeparationError> {
-    use stemset_core::separator::{MODEL_CHANNELS, SeparationError};
-    if input.channels() != MODEL_CHANNELS || input.sample_rate() != rate {
-        return Err(SeparationError::Model {
-            model: name.to_string(),
-            reason: format!(
-                "expects {MODEL_CHANNELS} channels at {rate} Hz, got {} at {} Hz",
-                input.channels(),
-                input.sample_rate()
-            ),
-        });
-    }
-    Ok(())
-}
-
 /// Slots depend on the model file (its primary stem, its number of sources), so the
 /// catalog lists them and `build` checks them against the file.
 fn slots_for(_architecture: &str) -> Option<Vec<SlotInfo>> {

@@ -2,7 +2,7 @@
 //! config, and so is who belongs to them. The config is the source of truth for
 //! membership, so removing an email from a profile revokes that person's access.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -116,22 +116,26 @@ pub async fn sync_config(
         Some(list) => list,
         None => user::Entity::find().all(&txn).await?,
     };
+    // Every existing membership of the configured profiles, in one query.
+    let mut existing: HashMap<(Uuid, Uuid), String> = user_profile::Entity::find()
+        .filter(user_profile::Column::ProfileId.is_in(rows.iter().map(|(p, _)| p.id)))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| ((m.user_id, m.profile_id), m.role))
+        .collect();
     for u in &users {
         for (profile, cfg) in &rows {
-            let role = if everyone_owns {
+            let wanted = if everyone_owns {
                 Some(user_profile::ROLE_OWNER)
             } else {
                 cfg.role_of(&u.email)
             };
-            let key = user_profile::Entity::find_by_id((u.id, profile.id));
-            match (role, key.one(&txn).await?) {
-                (Some(role), Some(existing)) if existing.role != role => {
-                    let mut a: user_profile::ActiveModel = existing.into();
-                    a.role = Set(role.to_string());
-                    a.update(&txn).await?;
-                }
-                (Some(_), Some(_)) => {}
-                (Some(role), None) => {
+            let key = (u.id, profile.id);
+            match (wanted, existing.remove(&key)) {
+                (Some(role), Some(current)) if current == role => {}
+                (Some(role), _) => {
+                    // Insert, or change the role of an existing row.
                     user_profile::Entity::insert(user_profile::ActiveModel {
                         user_id: Set(u.id),
                         profile_id: Set(profile.id),
@@ -149,10 +153,8 @@ pub async fn sync_config(
                     .exec(&txn)
                     .await?;
                 }
-                (None, Some(existing)) => {
-                    user_profile::Entity::delete_by_id((existing.user_id, existing.profile_id))
-                        .exec(&txn)
-                        .await?;
+                (None, Some(_)) => {
+                    user_profile::Entity::delete_by_id(key).exec(&txn).await?;
                 }
                 (None, None) => {}
             }

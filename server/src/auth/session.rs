@@ -86,14 +86,19 @@ impl SessionKeys {
         })
     }
 
+    /// Decodes a token of ours for `audience`: HS256 only, signature, issuer, expiry.
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<T, jsonwebtoken::errors::Error> {
+        jsonwebtoken::decode::<T>(token, &self.decoding, &Self::validation(audience))
+            .map(|d| d.claims)
+    }
+
     pub fn verify_session(&self, token: &str) -> Result<SessionClaims, ServerError> {
-        jsonwebtoken::decode::<SessionClaims>(
-            token,
-            &self.decoding,
-            &Self::validation(SESSION_AUDIENCE),
-        )
-        .map(|d| d.claims)
-        .map_err(|e| ServerError::InvalidToken(format!("session: {e}")))
+        self.decode(token, SESSION_AUDIENCE)
+            .map_err(|e| ServerError::InvalidToken(format!("session: {e}")))
     }
 
     pub fn issue_login(
@@ -117,13 +122,8 @@ impl SessionKeys {
     }
 
     pub fn verify_login(&self, token: &str) -> Result<LoginClaims, ServerError> {
-        jsonwebtoken::decode::<LoginClaims>(
-            token,
-            &self.decoding,
-            &Self::validation(LOGIN_AUDIENCE),
-        )
-        .map(|d| d.claims)
-        .map_err(|e| ServerError::BadRequest(format!("sign-in state: {e}; start again")))
+        self.decode(token, LOGIN_AUDIENCE)
+            .map_err(|e| ServerError::BadRequest(format!("sign-in state: {e}; start again")))
     }
 
     fn cookie(&self, name: &'static str, value: String, max_age_seconds: i64) -> Cookie<'static> {

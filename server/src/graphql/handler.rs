@@ -51,10 +51,7 @@ async fn execute(
         .await
         .map_err(|e| ServerError::BadRequest(format!("not a GraphQL request: {e}")))?;
     let viewer = Viewer::load(&state.db, &caller).await?;
-    let response = state
-        .schema
-        .execute_batch(batch.data(viewer).data(caller))
-        .await;
+    let response = state.schema.execute_batch(batch.data(viewer)).await;
     res.headers_mut().insert(
         salvo::http::header::CACHE_CONTROL,
         salvo::http::HeaderValue::from_static("no-store"),
@@ -127,7 +124,6 @@ async fn subscribe(
                 });
             let mut data = async_graphql::Data::default();
             data.insert(viewer);
-            data.insert(caller);
             let mut outgoing = GqlWebSocket::new(schema, incoming, protocol).connection_data(data);
             while let Some(msg) = outgoing.next().await {
                 let msg = match msg {

@@ -455,3 +455,8 @@ pub async fn gql(
     let body = resp.json().await.unwrap_or(serde_json::Value::Null);
     (status, body)
 }
+
+/// The message of a GraphQL response's first error ("" when there is none).
+pub fn first_error(body: &serde_json::Value) -> &str {
+    body["errors"][0]["message"].as_str().unwrap_or("")
+}

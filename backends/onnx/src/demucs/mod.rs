@@ -307,7 +307,7 @@ impl AudioSeparator for DemucsSeparator {
         outputs: &mut [&mut dyn AudioSink],
         progress: &dyn SeparationProgress,
     ) -> Result<(), SeparationError> {
-        crate::check_input(&self.name, input, DEMUCS_RATE)?;
+        stemset_core::separator::check_model_input(&self.name, input, DEMUCS_RATE)?;
         let spool = SpooledAudio::spool(input)?;
         apply_model(
             &self.name,

@@ -104,7 +104,7 @@ impl AudioSeparator for MdxSeparator {
         outputs: &mut [&mut dyn AudioSink],
         progress: &dyn SeparationProgress,
     ) -> Result<(), SeparationError> {
-        crate::check_input(&self.name, input, MDX_RATE)?;
+        stemset_core::separator::check_model_input(&self.name, input, MDX_RATE)?;
         if outputs.len() != 2 {
             return Err(self.fail(format!("{} outputs for 2 slots", outputs.len())));
         }
