@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { Program, catchUp, place, startFrame } from './schedule';
+
+describe('Program', () => {
+	it('plays once from the start position to the end without a loop', () => {
+		const p = new Program(1000, 500, 10_000, null);
+		expect(p.span(0)).toEqual({ index: 0, at: 1000, from: 500, to: 10_000 });
+		expect(p.span(1)).toBeNull();
+		expect(p.positionAt(900)).toBe(500);
+		expect(p.positionAt(1000 + 250)).toBe(750);
+		expect(p.positionAt(1e9)).toBe(10_000);
+		expect(p.endFrame).toBe(1000 + 9500);
+	});
+
+	it('plays into the loop and repeats it seamlessly', () => {
+		const p = new Program(0, 100, 10_000, { start: 200, end: 300 });
+		expect(p.span(0)).toEqual({ index: 0, at: 0, from: 100, to: 300 });
+		expect(p.span(1)).toEqual({ index: 1, at: 200, from: 200, to: 300 });
+		expect(p.span(2)).toEqual({ index: 2, at: 300, from: 200, to: 300 });
+		expect(p.positionAt(199)).toBe(299);
+		expect(p.positionAt(200)).toBe(200);
+		expect(p.positionAt(250)).toBe(250);
+		expect(p.positionAt(300)).toBe(200);
+		expect(p.endFrame).toBe(Infinity);
+	});
+
+	it('ignores a loop that lies before the start position', () => {
+		const p = new Program(0, 500, 1000, { start: 100, end: 200 });
+		expect(p.span(0)!.to).toBe(1000);
+		expect(p.span(1)).toBeNull();
+	});
+});
+
+describe('place', () => {
+	const span = { index: 0, at: 10_000, from: 480, to: 2000 };
+
+	it('cuts a block to the span and maps it onto the clock', () => {
+		expect(place({ start: 0, frames: 960 }, span)).toEqual({
+			piece: { at: 10_000, offset: 480, frames: 480 },
+			next: false
+		});
+		expect(place({ start: 960, frames: 960 }, span)).toEqual({
+			piece: { at: 10_480, offset: 0, frames: 960 },
+			next: false
+		});
+		expect(place({ start: 1920, frames: 960 }, span)).toEqual({
+			piece: { at: 11_440, offset: 0, frames: 80 },
+			next: true
+		});
+	});
+
+	it('keeps every stem on one frame grid however blocks are cut', () => {
+		// Two stems cut into different block sizes: each timeline frame lands on the
+		// same context frame in both.
+		const where = (blockSize: number) => {
+			const map = new Map<number, number>();
+			for (let start = 0; start < 2000; start += blockSize) {
+				const { piece } = place({ start, frames: blockSize }, span);
+				if (!piece) continue;
+				for (let i = 0; i < piece.frames; i++) map.set(start + piece.offset + i, piece.at + i);
+			}
+			return map;
+		};
+		const a = where(960);
+		const b = where(313);
+		expect(a.size).toBe(1520);
+		expect([...a]).toEqual([...b].sort((x, y) => x[0] - y[0]));
+	});
+
+	it('says when a block lies wholly past the span', () => {
+		expect(place({ start: 3000, frames: 10 }, span)).toEqual({ piece: null, next: true });
+	});
+});
+
+describe('catchUp', () => {
+	it('starts a late piece now, further in', () => {
+		expect(catchUp({ at: 100, offset: 0, frames: 50 }, 120)).toEqual({ at: 120, offset: 20, frames: 30 });
+		expect(catchUp({ at: 100, offset: 5, frames: 50 }, 90)).toEqual({ at: 100, offset: 5, frames: 50 });
+		expect(catchUp({ at: 100, offset: 0, frames: 50 }, 150)).toBeNull();
+	});
+});
+
+describe('startFrame', () => {
+	it('rounds up to the frame grid', () => {
+		expect(startFrame(1.0, 48000, 0.1)).toBe(52800);
+		expect(startFrame(1.00001, 48000, 0)).toBe(48001);
+	});
+});
