@@ -52,7 +52,10 @@ export function parseWavHeader(bytes: Uint8Array, fileSize?: number): WavInfo {
 }
 
 /** Deinterleaves PCM frames to one Float32Array per channel. */
-export function pcmToFloat(bytes: Uint8Array, info: Pick<WavInfo, 'format' | 'channels' | 'bitsPerSample'>): Float32Array[] {
+export function pcmToFloat(
+	bytes: Uint8Array,
+	info: Pick<WavInfo, 'format' | 'channels' | 'bitsPerSample'>
+): Float32Array<ArrayBuffer>[] {
 	const { channels, bitsPerSample, format } = info;
 	const bps = bitsPerSample / 8;
 	const frames = Math.floor(bytes.length / (bps * channels));

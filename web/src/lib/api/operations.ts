@@ -1,0 +1,222 @@
+// Every GraphQL operation the app runs, typed from the schema by gql.tada.
+import { graphql, type ResultOf } from './graphql';
+
+export const ProfilesQuery = graphql(`
+	query Profiles {
+		profiles(orderBy: { name: ASC }, pagination: { page: { limit: 200, page: 0 } }) {
+			nodes {
+				id
+				name
+				displayName
+				strategy
+				remote
+			}
+		}
+	}
+`);
+
+export const ProfileRecordingCountQuery = graphql(`
+	query ProfileRecordingCount($profileId: String!) {
+		recordings(
+			filters: { profileId: { eq: $profileId } }
+			orderBy: { createdAt: DESC }
+			pagination: { page: { limit: 1, page: 0 } }
+		) {
+			paginationInfo {
+				total
+			}
+			nodes {
+				id
+				title
+				createdAt
+			}
+		}
+	}
+`);
+
+export const RecordingRowFragment = graphql(`
+	fragment RecordingRow on Recording {
+		id
+		title
+		durationSeconds
+		createdAt
+		updatedAt
+		strategy
+		stems(orderBy: { sortOrder: ASC }) {
+			nodes {
+				id
+				name
+			}
+		}
+	}
+`);
+
+export const RecordingsQuery = graphql(
+	`
+		query Recordings(
+			$filters: RecordingFilterInput
+			$orderBy: RecordingOrderInput
+			$limit: Int!
+			$page: Int!
+		) {
+			recordings(filters: $filters, orderBy: $orderBy, pagination: { page: { limit: $limit, page: $page } }) {
+				paginationInfo {
+					total
+					pages
+					current
+				}
+				nodes {
+					...RecordingRow
+				}
+			}
+		}
+	`,
+	[RecordingRowFragment]
+);
+
+export const JobFields = graphql(`
+	fragment JobFields on Job {
+		id
+		profileId
+		recordingId
+		audioFileId
+		kind
+		state
+		progress
+		error
+		attempts
+		createdAt
+		updatedAt
+	}
+`);
+
+export const ActiveJobsQuery = graphql(
+	`
+		query ActiveJobs($profileId: String!) {
+			jobs(
+				filters: { profileId: { eq: $profileId }, state: { is_in: ["queued", "running", "failed"] } }
+				orderBy: { createdAt: DESC }
+				pagination: { page: { limit: 20, page: 0 } }
+			) {
+				nodes {
+					...JobFields
+				}
+			}
+		}
+	`,
+	[JobFields]
+);
+
+export const JobProgressSubscription = graphql(
+	`
+		subscription JobProgress($id: ID!) {
+			jobProgress(id: $id) {
+				...JobFields
+			}
+		}
+	`,
+	[JobFields]
+);
+
+export const StemFields = graphql(`
+	fragment StemFields on Stem {
+		id
+		name
+		sortOrder
+		format
+		sampleRate
+		channels
+		bitrateKbps
+		sizeBytes
+		durationSeconds
+		lufs
+		truePeakDbtp
+		samplePeakDbfs
+		gainDb
+	}
+`);
+
+export const RecordingQuery = graphql(
+	`
+		query Recording($id: String!) {
+			recordings(filters: { id: { eq: $id } }) {
+				nodes {
+					id
+					title
+					durationSeconds
+					createdAt
+					strategy
+					profile {
+						id
+						name
+						displayName
+					}
+					audioFile {
+						originalName
+						sampleRate
+						channels
+						codec
+					}
+					stems(orderBy: { sortOrder: ASC }) {
+						nodes {
+							...StemFields
+						}
+					}
+				}
+			}
+		}
+	`,
+	[StemFields]
+);
+
+export const MeQuery = graphql(`
+	query Me {
+		me {
+			id
+			email
+			name
+		}
+	}
+`);
+
+export const RenameRecording = graphql(`
+	mutation RenameRecording($id: ID!, $title: String!) {
+		renameRecording(id: $id, title: $title) {
+			id
+			title
+			updatedAt
+		}
+	}
+`);
+
+export const DeleteRecording = graphql(`
+	mutation DeleteRecording($id: ID!) {
+		deleteRecording(id: $id)
+	}
+`);
+
+export const ReprocessRecording = graphql(
+	`
+		mutation ReprocessRecording($id: ID!) {
+			reprocessRecording(id: $id) {
+				...JobFields
+			}
+		}
+	`,
+	[JobFields]
+);
+
+export const SetStemGain = graphql(`
+	mutation SetStemGain($id: ID!, $gainDb: Float!) {
+		setStemGain(id: $id, gainDb: $gainDb) {
+			id
+			gainDb
+		}
+	}
+`);
+
+export type Profile = ResultOf<typeof ProfilesQuery>['profiles']['nodes'][number];
+export type Job = ResultOf<typeof JobFields>;
+export type RecordingRow = ResultOf<typeof RecordingRowFragment>;
+export type Stem = ResultOf<typeof StemFields>;
+export type RecordingDetail = ResultOf<typeof RecordingQuery>['recordings']['nodes'][number];

@@ -1,0 +1,317 @@
+// The multitrack player: one AudioContext, one streaming source per stem, every block
+// scheduled on the context clock at a frame computed from its timeline position, so
+// all stems start and stay sample-synchronous. Gains, mute and solo are GainNodes;
+// meters read AnalyserNodes.
+//
+//   source blocks → AudioBufferSourceNode → fader → analyser (stem meter) ┐
+//                                                        master ← ────────┘ → analyser → out
+
+import { clamp, dbToGain, stemGains, type StemMix } from './gain';
+import { Program, catchUp, place, startFrame, type Loop, type Span } from './schedule';
+import { SegmentCache } from './segments';
+import { createSource, type PcmBlock, type StemFile, type StemSource } from './sources';
+
+/** Seconds of audio scheduled ahead of the play head. */
+const LOOKAHEAD = 4;
+/** Seconds between "press play" and the first frame (lets every stem be scheduled). */
+const START_LEAD = 0.08;
+/** Gain changes glide over this time constant (no clicks). */
+const SMOOTH = 0.015;
+
+export type PlayerState = 'loading' | 'ready' | 'starting' | 'playing' | 'paused' | 'error';
+
+interface Track {
+	file: StemFile;
+	source: StemSource;
+	fader: GainNode;
+	analyser: AnalyserNode;
+	live: Set<AudioBufferSourceNode>;
+	/** Context frame up to which audio is scheduled. */
+	scheduledUntil: number;
+}
+
+export interface Level {
+	rmsDb: number;
+	peakDb: number;
+}
+
+function sleep(ms: number) {
+	return new Promise((r) => setTimeout(r, ms));
+}
+
+export class Player {
+	readonly ctx: AudioContext;
+	readonly sampleRate: number;
+	private tracks: Track[] = [];
+	private master: GainNode;
+	private masterAnalyser: AnalyserNode;
+	private cache = new SegmentCache();
+	private program: Program | null = null;
+	private generation = 0;
+	private pausedAt = 0;
+	private loopRegion: Loop | null = null;
+	private scratch = new Float32Array(2048);
+	state: PlayerState = 'loading';
+	error: string | null = null;
+	/** Called on state changes (not on every clock tick). */
+	onchange: () => void = () => {};
+
+	constructor(files: StemFile[], opts: { context?: AudioContext } = {}) {
+		const rate = files[0]?.format === 'opus' ? 48000 : (files[0]?.sampleRate ?? 48000);
+		this.ctx = opts.context ?? new AudioContext({ sampleRate: rate, latencyHint: 'playback' });
+		this.sampleRate = this.ctx.sampleRate;
+		this.master = new GainNode(this.ctx);
+		this.masterAnalyser = new AnalyserNode(this.ctx, { fftSize: 2048, smoothingTimeConstant: 0 });
+		this.master.connect(this.masterAnalyser).connect(this.ctx.destination);
+		this.filesToLoad = files;
+	}
+
+	private filesToLoad: StemFile[];
+
+	/** Opens every stem (headers, lengths); call once. */
+	async load(): Promise<void> {
+		try {
+			this.tracks = await Promise.all(
+				this.filesToLoad.map(async (file) => {
+					const source = await createSource(file, this.cache, this.sampleRate);
+					const fader = new GainNode(this.ctx);
+					const analyser = new AnalyserNode(this.ctx, { fftSize: 2048, smoothingTimeConstant: 0 });
+					fader.connect(analyser).connect(this.master);
+					return { file, source, fader, analyser, live: new Set<AudioBufferSourceNode>(), scheduledUntil: 0 };
+				})
+			);
+			this.setState('ready');
+		} catch (e) {
+			this.fail(e);
+		}
+	}
+
+	private setState(s: PlayerState) {
+		this.state = s;
+		this.onchange();
+	}
+
+	private fail(e: unknown) {
+		this.error = e instanceof Error ? e.message : String(e);
+		console.error('player:', e);
+		this.stopSources();
+		this.generation++;
+		this.setState('error');
+	}
+
+	/** Length in frames: the longest stem. */
+	get frames(): number {
+		return Math.max(0, ...this.tracks.map((t) => t.source.frames));
+	}
+
+	get duration(): number {
+		return this.frames / this.sampleRate;
+	}
+
+	get playing(): boolean {
+		return this.state === 'playing' || this.state === 'starting';
+	}
+
+	/** The play head in seconds. */
+	get currentTime(): number {
+		if (this.program && this.state === 'playing') {
+			const frame = this.ctx.currentTime * this.sampleRate;
+			return this.program.positionAt(frame) / this.sampleRate;
+		}
+		return this.pausedAt / this.sampleRate;
+	}
+
+	get loop(): Loop | null {
+		return this.loopRegion;
+	}
+
+	async play(): Promise<void> {
+		if (this.playing || this.state === 'loading' || this.state === 'error') return;
+		if (this.pausedAt >= this.frames) this.pausedAt = 0;
+		await this.startAt(this.pausedAt);
+	}
+
+	pause(): void {
+		if (!this.playing) return;
+		this.pausedAt = Math.round(this.currentTime * this.sampleRate);
+		this.halt();
+		this.setState('paused');
+	}
+
+	toggle(): Promise<void> | void {
+		return this.playing ? this.pause() : this.play();
+	}
+
+	/** Moves the play head; keeps playing when playing. */
+	async seek(seconds: number): Promise<void> {
+		const frame = Math.round(clamp(seconds, 0, this.duration) * this.sampleRate);
+		if (this.playing) {
+			this.halt();
+			await this.startAt(frame);
+		} else {
+			this.pausedAt = frame;
+			this.onchange();
+		}
+	}
+
+	/** Sets (or clears, with null) the loop region in seconds. */
+	async setLoop(loop: { start: number; end: number } | null): Promise<void> {
+		const next =
+			loop && loop.end - loop.start > 0.05
+				? {
+						start: Math.round(clamp(loop.start, 0, this.duration) * this.sampleRate),
+						end: Math.round(clamp(loop.end, 0, this.duration) * this.sampleRate)
+					}
+				: null;
+		this.loopRegion = next;
+		if (this.playing) {
+			const at = this.currentTime;
+			// Jump into the loop when the play head is past it.
+			const into = next && at * this.sampleRate >= next.end ? next.start / this.sampleRate : at;
+			this.halt();
+			await this.startAt(Math.round(into * this.sampleRate));
+		} else this.onchange();
+	}
+
+	/** Applies faders, mute/solo (with loudness offsets) and the master fader. */
+	setMix(stems: StemMix[], offsets: number[] | null, masterDb: number): void {
+		const gains = stemGains(stems, offsets);
+		const now = this.ctx.currentTime;
+		this.tracks.forEach((t, i) => t.fader.gain.setTargetAtTime(gains[i] ?? 0, now, SMOOTH));
+		this.master.gain.setTargetAtTime(dbToGain(masterDb), now, SMOOTH);
+	}
+
+	/** Current level of stem `i`, or of the master with -1. */
+	level(i: number): Level {
+		const a = i < 0 ? this.masterAnalyser : this.tracks[i]?.analyser;
+		if (!a || !this.playing) return { rmsDb: -Infinity, peakDb: -Infinity };
+		if (this.scratch.length !== a.fftSize) this.scratch = new Float32Array(a.fftSize);
+		a.getFloatTimeDomainData(this.scratch);
+		let sum = 0;
+		let peak = 0;
+		for (const x of this.scratch) {
+			sum += x * x;
+			const m = Math.abs(x);
+			if (m > peak) peak = m;
+		}
+		const rms = Math.sqrt(sum / this.scratch.length);
+		return { rmsDb: rms > 0 ? 20 * Math.log10(rms) : -Infinity, peakDb: peak > 0 ? 20 * Math.log10(peak) : -Infinity };
+	}
+
+	private halt() {
+		this.generation++;
+		this.program = null;
+		this.stopSources();
+	}
+
+	private stopSources() {
+		for (const t of this.tracks) {
+			for (const s of t.live) {
+				try {
+					s.stop();
+				} catch {
+					/* not started */
+				}
+				s.disconnect();
+			}
+			t.live.clear();
+		}
+	}
+
+	private async startAt(frame: number): Promise<void> {
+		const gen = ++this.generation;
+		this.pausedAt = frame;
+		this.setState('starting');
+		try {
+			if (this.ctx.state === 'suspended') await this.ctx.resume();
+			// Position every stem and decode its first block before picking the start frame.
+			for (const t of this.tracks) t.source.seek(frame);
+			const first = await Promise.all(this.tracks.map((t) => t.source.next()));
+			if (gen !== this.generation) return;
+			const at = startFrame(this.ctx.currentTime, this.sampleRate, START_LEAD);
+			const loop = this.loopRegion && frame < this.loopRegion.end ? this.loopRegion : null;
+			const program = new Program(at, frame, this.frames, loop);
+			this.program = program;
+			this.setState('playing');
+			this.tracks.forEach((t, i) => this.feed(t, program, gen, first[i]));
+			this.watchEnd(program, gen);
+		} catch (e) {
+			if (gen === this.generation) this.fail(e);
+		}
+	}
+
+	/** Stops at the end of a program that does not loop. */
+	private async watchEnd(program: Program, gen: number) {
+		while (gen === this.generation) {
+			const left = (program.endFrame - this.ctx.currentTime * this.sampleRate) / this.sampleRate;
+			if (left <= 0) {
+				this.halt();
+				this.pausedAt = this.frames;
+				this.setState('paused');
+				return;
+			}
+			await sleep(Math.min(250, left * 1000 + 5));
+		}
+	}
+
+	/** Schedules one stem's blocks, span after span, up to LOOKAHEAD ahead. */
+	private async feed(t: Track, program: Program, gen: number, first: PcmBlock | null) {
+		let span: Span | null = program.span(0);
+		let block = first;
+		try {
+			while (span && gen === this.generation) {
+				if (!block) {
+					// The stem ended before the span (a shorter stem): go on to the next span.
+					span = program.span(span.index + 1);
+					if (span) t.source.seek(span.from);
+				} else {
+					const { piece, next } = place(block, span);
+					if (piece) this.schedule(t, block, piece);
+					if (next) {
+						span = program.span(span.index + 1);
+						if (span) t.source.seek(span.from);
+					}
+				}
+				if (!span) return;
+				// Flow control: wait until the scheduled audio runs low.
+				for (;;) {
+					if (gen !== this.generation) return;
+					const ahead = (t.scheduledUntil - this.ctx.currentTime * this.sampleRate) / this.sampleRate;
+					if (ahead < LOOKAHEAD) break;
+					await sleep(Math.min(500, (ahead - LOOKAHEAD) * 1000 + 20));
+				}
+				block = await t.source.next();
+			}
+		} catch (e) {
+			if (gen === this.generation) this.fail(e);
+		}
+	}
+
+	private schedule(t: Track, block: PcmBlock, piece: { at: number; offset: number; frames: number }) {
+		const now = Math.ceil(this.ctx.currentTime * this.sampleRate) + 128;
+		const p = catchUp(piece, now);
+		t.scheduledUntil = piece.at + piece.frames;
+		if (!p) return;
+		const buffer = new AudioBuffer({
+			length: p.frames,
+			numberOfChannels: block.channels.length,
+			sampleRate: this.sampleRate
+		});
+		block.channels.forEach((c, i) => buffer.copyToChannel(c.subarray(p.offset, p.offset + p.frames), i));
+		const node = new AudioBufferSourceNode(this.ctx, { buffer });
+		node.connect(t.fader);
+		node.onended = () => {
+			node.disconnect();
+			t.live.delete(node);
+		};
+		t.live.add(node);
+		node.start(p.at / this.sampleRate);
+	}
+
+	/** Releases the context and the decoders. */
+	async close(): Promise<void> {
+		this.halt();
+		for (const t of this.tracks) t.source.close();
+		if (this.ctx.state !== 'closed') await this.ctx.close();
+	}
+}
