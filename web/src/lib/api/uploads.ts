@@ -2,8 +2,10 @@
 // upload progress from XMLHttpRequest.
 
 export type UploadResult =
-	| { duplicate: false; jobId: string; audioFileId: string }
-	| { duplicate: true; recordingId: string; jobId: null };
+	/** Queued for processing; the recording will get `recordingId` when the job succeeds. */
+	| { duplicate: false; jobId: string; recordingId?: string | null; audioFileId?: string }
+	/** Already here (`jobId` null) or already being processed (`jobId` of that job). */
+	| { duplicate: true; recordingId: string | null; jobId: string | null };
 
 export class UploadError extends Error {
 	constructor(
