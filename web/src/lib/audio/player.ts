@@ -225,7 +225,10 @@ export class Player {
 		try {
 			if (this.ctx.state === 'suspended') await this.ctx.resume();
 			// Position every stem and decode its first block before picking the start frame.
-			for (const t of this.tracks) t.source.seek(frame);
+			for (const t of this.tracks) {
+				t.scheduledUntil = 0;
+				t.source.seek(frame);
+			}
 			const first = await Promise.all(this.tracks.map((t) => t.source.next()));
 			if (gen !== this.generation) return;
 			const at = startFrame(this.ctx.currentTime, this.sampleRate, START_LEAD);
@@ -260,14 +263,18 @@ export class Player {
 		let block = first;
 		try {
 			while (span && gen === this.generation) {
+				const spanEnd = span.at + (span.to - span.from);
 				if (!block) {
-					// The stem ended before the span (a shorter stem): go on to the next span.
+					// The stem ended before the span did (a shorter stem): silence to its end,
+					// then on to the next span.
+					t.scheduledUntil = Math.max(t.scheduledUntil, spanEnd);
 					span = program.span(span.index + 1);
 					if (span) t.source.seek(span.from);
 				} else {
 					const { piece, next } = place(block, span);
 					if (piece) this.schedule(t, block, piece);
 					if (next) {
+						t.scheduledUntil = Math.max(t.scheduledUntil, spanEnd);
 						span = program.span(span.index + 1);
 						if (span) t.source.seek(span.from);
 					}

@@ -97,8 +97,12 @@ export class OggOpusSource implements StemSource {
 	private pendingStart = 0;
 	/** Where the next block must start; output before it is decoder pre-roll. */
 	private target = 0;
+	/** A pending seek (applied by the next `next()`). */
+	private seekTo = 0;
 	private needSeek = true;
 	private generation = 0;
+	/** `next()` calls run one at a time. */
+	private lock: Promise<unknown> = Promise.resolve();
 
 	constructor(
 		private file: SegmentedFile,
@@ -128,7 +132,7 @@ export class OggOpusSource implements StemSource {
 	}
 
 	seek(frame: number): void {
-		this.target = Math.max(0, Math.min(Math.round(frame), this.frames));
+		this.seekTo = Math.max(0, Math.min(Math.round(frame), this.frames));
 		this.needSeek = true;
 	}
 
@@ -207,6 +211,7 @@ export class OggOpusSource implements StemSource {
 
 	private async reposition() {
 		this.needSeek = false;
+		this.target = this.seekTo;
 		this.resetDecoder();
 		const preSkip = this.head.preSkip;
 		const wanted = this.target + preSkip - OPUS_PREROLL;
@@ -252,12 +257,18 @@ export class OggOpusSource implements StemSource {
 		});
 	}
 
-	async next(): Promise<PcmBlock | null> {
+	next(): Promise<PcmBlock | null> {
+		const p = this.lock.then(() => this.read());
+		this.lock = p.catch(() => {});
+		return p;
+	}
+
+	private async read(): Promise<PcmBlock | null> {
 		if (this.needSeek) await this.reposition();
-		const gen = this.generation;
 		while (this.pendingFrames < OPUS_BLOCK && !this.eof) {
 			await this.feed();
-			if (gen !== this.generation) return this.next();
+			// A seek came in meanwhile: this read is void (its caller has moved on).
+			if (this.needSeek) return null;
 		}
 		if (this.decodeError) throw this.decodeError;
 		if (this.pendingFrames === 0) return null;
@@ -316,12 +327,12 @@ export class WavSource implements StemSource {
 
 	async next(): Promise<PcmBlock | null> {
 		if (this.pos >= this.frames) return null;
-		const frames = Math.min(WAV_BLOCK, this.frames - this.pos);
+		const start = this.pos;
+		const frames = Math.min(WAV_BLOCK, this.frames - start);
+		this.pos = start + frames; // before awaiting: a seek meanwhile wins
 		const { dataOffset, blockAlign } = this.info;
-		const bytes = await this.file.read(dataOffset + this.pos * blockAlign, dataOffset + (this.pos + frames) * blockAlign);
-		const block = { start: this.pos, frames, channels: pcmToFloat(bytes, this.info) };
-		this.pos += frames;
-		return block;
+		const bytes = await this.file.read(dataOffset + start * blockAlign, dataOffset + (start + frames) * blockAlign);
+		return { start, frames, channels: pcmToFloat(bytes, this.info) };
 	}
 
 	close(): void {}
