@@ -127,6 +127,8 @@ async function waitFor(url: string, child: ChildProcess, name: string) {
 
 export default async function globalSetup() {
 	if (!existsSync(join(web, 'build', 'index.html'))) throw new Error('web/build is missing: run `npm run build` first');
+	mkdirSync(logs, { recursive: true });
+	mkdirSync(join(web, 'test-results', 'screenshots'), { recursive: true });
 	const root = mkdtempSync(join(tmpdir(), 'stemset-e2e-'));
 	const seedDir = join(root, 'bypass');
 	mkdirSync(join(seedDir, 'recordings'), { recursive: true });

@@ -50,7 +50,7 @@ test('searches and sorts', async ({ page }) => {
 
 test('renames a recording', async ({ page }) => {
 	await page.goto('/bands/demo');
-	const row = page.getByTestId('recording-row').filter({ hasText: 'Blue song take 2' });
+	const row = page.locator('[data-testid=recording-row][data-title="Blue song take 2"]');
 	await row.getByTestId('rename').click();
 	const input = row.getByTestId('rename-input');
 	await expect(input).toBeFocused();

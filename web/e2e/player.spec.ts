@@ -38,9 +38,11 @@ test('plays every stem; mute and solo change what is heard', async ({ page }) =>
 	await expectSilence(stemMeter(page, 'drums'));
 	await expectSound(stemMeter(page, 'vocals'));
 
-	// Keyboard: 1 selects the vocals, M mutes them, S solos them.
+	// Keyboard: the vocals' number key selects them, M mutes them, S solos them.
+	const key = (await stem(page, 'vocals').locator('kbd').textContent())!.trim();
 	await page.locator('body').click({ position: { x: 5, y: 5 } });
-	await page.keyboard.press('1');
+	await page.keyboard.press(key);
+	await expect(stem(page, 'vocals')).toHaveClass(/selected/);
 	await page.keyboard.press('m');
 	await expect(stem(page, 'vocals').getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
 	await expectSilence(stemMeter(page, 'vocals'));
