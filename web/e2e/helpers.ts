@@ -57,3 +57,13 @@ export function makeWav(seconds: number, seed: number, rate = 44100): Buffer {
 	}
 	return Buffer.from(encodeWav([l, r], rate));
 }
+
+/** A 16-bit stereo WAV's samples (interleaved) and rate. */
+export function readWav(bytes: Buffer): { rate: number; channels: number; samples: Int16Array } {
+	if (bytes.subarray(0, 4).toString('latin1') !== 'RIFF') throw new Error('not a WAV');
+	const channels = bytes.readUInt16LE(22);
+	const rate = bytes.readUInt32LE(24);
+	const dataBytes = bytes.readUInt32LE(40);
+	const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset + 44, bytes.byteOffset + 44 + dataBytes));
+	return { rate, channels, samples };
+}

@@ -1,5 +1,6 @@
 import { expect, test, type Page, type Request } from '@playwright/test';
-import { expectSilence, expectSound, level, masterMeter, playhead, shot, stem, stemMeter } from './helpers';
+import { readFileSync } from 'node:fs';
+import { expectSilence, expectSound, level, masterMeter, playhead, readWav, shot, stem, stemMeter } from './helpers';
 
 test.use({ baseURL: process.env.STEMSET_E2E_BYPASS_URL });
 
@@ -215,4 +216,57 @@ test('downloads a stem and a mixdown rendered in the browser', async ({ page }) 
 test('the meters read silence before playing', async ({ page }) => {
 	await open(page, 'Soundcheck');
 	expect(await level(masterMeter(page))).toBe(-Infinity);
+});
+
+test('a loop rendered on its own matches the full mixdown sample for sample', async ({ page }) => {
+	// The loop render seeks every stem into the middle of its file (Range reads, Ogg
+	// seeking, decoder pre-roll); the full render reads them from the start. The two only
+	// line up if every stem lands on exactly the right sample.
+	await open(page, 'Tuesday rehearsal');
+	const wave = page.getByTestId('waveform').first();
+	const box = (await wave.boundingBox())!;
+	const y = box.y + box.height / 2;
+	await page.mouse.move(box.x + box.width * 0.4, y);
+	await page.mouse.down();
+	await page.mouse.move(box.x + box.width * 0.45, y, { steps: 4 });
+	await page.mouse.up();
+	await expect(page.getByTestId('loop-region')).toBeVisible();
+
+	const render = async (item: RegExp) => {
+		await page.getByTestId('export').click();
+		const download = page.waitForEvent('download');
+		await page.getByRole('menuitem', { name: item }).click();
+		return readWav(readFileSync(await (await download).path()));
+	};
+	const full = await render(/^Mixdown/);
+	const loop = await render(/^Loop region mixdown/);
+	expect(loop.rate).toBe(full.rate);
+	const frames = loop.samples.length / 2;
+	expect(frames).toBeGreaterThan(full.rate * 2);
+
+	// Where in the full mix does the loop start? Search ±0.3 s around the drag point.
+	const guess = Math.round(0.4 * (full.samples.length / 2));
+	const window = 4096;
+	const err = (lag: number, n = window) => {
+		let e = 0;
+		for (let i = 0; i < n * 2; i++) {
+			const d = loop.samples[i] - full.samples[lag * 2 + i];
+			e += d * d;
+		}
+		return e / (n * 2);
+	};
+	let best = -1;
+	let bestErr = Infinity;
+	for (let lag = guess - 0.3 * full.rate; lag <= guess + 0.3 * full.rate; lag++) {
+		const e = err(lag);
+		if (e < bestErr) [best, bestErr] = [lag, e];
+	}
+	// Over the whole loop: the same samples (up to 16-bit rounding and decoder pre-roll
+	// convergence), and one sample off is far worse.
+	const rms = Math.sqrt(err(best, frames));
+	const signal = Math.sqrt(loop.samples.reduce((a, x) => a + x * x, 0) / loop.samples.length);
+	console.log(`loop vs full mix: rms difference ${rms.toFixed(2)} of signal ${signal.toFixed(0)} at frame ${best}; one frame off: ${Math.sqrt(err(best + 1, frames)).toFixed(0)}`);
+	expect(signal).toBeGreaterThan(300);
+	expect(rms).toBeLessThan(signal * 0.01);
+	expect(Math.sqrt(err(best + 1, frames))).toBeGreaterThan(rms * 5);
 });
