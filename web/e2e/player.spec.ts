@@ -4,9 +4,14 @@ import { expectSilence, expectSound, level, masterMeter, playhead, readWav, shot
 
 test.use({ baseURL: process.env.STEMSET_E2E_BYPASS_URL });
 
-async function open(page: Page, title: string) {
+async function open(page: Page, title: string, query = '') {
 	await page.goto('/bands/demo');
-	await page.getByTestId('recording-row').filter({ hasText: title }).getByRole('link', { name: title, exact: true }).click();
+	const href = await page
+		.getByTestId('recording-row')
+		.filter({ hasText: title })
+		.getByRole('link', { name: title, exact: true })
+		.getAttribute('href');
+	await page.goto(href + query);
 	await expect(page.getByTestId('recording-title')).toHaveText(title);
 	await expect(page.getByTestId('play')).toHaveAttribute('data-state', 'ready');
 }
@@ -133,8 +138,7 @@ test('streams a long recording in byte ranges and seeks far into it', async ({ p
 	await expect(page.getByTestId('stem')).toHaveCount(4);
 	await play(page);
 	await expectSound(masterMeter(page));
-	const latency = await page.locator('.ruler-head').textContent();
-	console.log(`Full set: ${latency?.trim()}`);
+	console.log(`Full set: ${(await page.getByTestId('engine').textContent())?.trim()}`);
 
 	// Every stem request is a Range request, and far less than the files was read.
 	expect(media.length).toBeGreaterThanOrEqual(4);
@@ -218,11 +222,12 @@ test('the meters read silence before playing', async ({ page }) => {
 	expect(await level(masterMeter(page))).toBe(-Infinity);
 });
 
-test('a loop rendered on its own matches the full mixdown sample for sample', async ({ page }) => {
-	// The loop render seeks every stem into the middle of its file (Range reads, Ogg
-	// seeking, decoder pre-roll); the full render reads them from the start. The two only
-	// line up if every stem lands on exactly the right sample.
-	await open(page, 'Tuesday rehearsal');
+/**
+ * The loop render seeks every stem into the middle of its file (Range reads, Ogg seeking,
+ * decoder pre-roll); the full render reads them from the start. The two only line up if
+ * every stem lands on exactly the right sample.
+ */
+async function loopMatchesFullMix(page: Page) {
 	const wave = page.getByTestId('waveform').first();
 	const box = (await wave.boundingBox())!;
 	const y = box.y + box.height / 2;
@@ -269,4 +274,22 @@ test('a loop rendered on its own matches the full mixdown sample for sample', as
 	expect(signal).toBeGreaterThan(300);
 	expect(rms).toBeLessThan(signal * 0.01);
 	expect(Math.sqrt(err(best + 1, frames))).toBeGreaterThan(rms * 5);
+}
+
+test('a loop rendered on its own matches the full mixdown sample for sample', async ({ page }) => {
+	await open(page, 'Tuesday rehearsal');
+	await expect(page.getByTestId('engine')).toHaveAttribute('data-source', 'opus · WebCodecs');
+	await loopMatchesFullMix(page);
+});
+
+test('without WebCodecs: streams with decodeAudioData chunks, in sync', async ({ page }) => {
+	await open(page, 'Tuesday rehearsal', '?decoder=chunks');
+	await expect(page.getByTestId('engine')).toHaveAttribute('data-source', 'opus · decodeAudioData chunks');
+	await play(page);
+	for (const name of ['vocals', 'drums', 'bass', 'other']) await expectSound(stemMeter(page, name));
+	await page.getByTestId('scrubber').fill('30');
+	await expect.poll(() => playhead(page)).toBeGreaterThan(30);
+	await expectSound(masterMeter(page));
+	await page.getByTestId('play').click();
+	await loopMatchesFullMix(page);
 });

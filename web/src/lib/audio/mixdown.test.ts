@@ -4,6 +4,7 @@ import type { PcmBlock, StemSource } from './sources';
 
 /** A source over a known ramp, in blocks of `block` frames (the StemSource contract). */
 class RampSource implements StemSource {
+	readonly kind = 'ramp';
 	readonly sampleRate = 48000;
 	readonly channelCount = 2;
 	private pos = 0;
@@ -46,6 +47,7 @@ describe('SectionReader', () => {
 
 	it('duplicates a mono source to both channels', async () => {
 		const mono: StemSource = {
+			kind: 'mono',
 			sampleRate: 48000,
 			channelCount: 1,
 			frames: 4,

@@ -9,7 +9,7 @@
 import { clamp, dbToGain, stemGains, type StemMix } from './gain';
 import { Program, catchUp, place, startFrame, type Loop, type Span } from './schedule';
 import { SegmentCache } from './segments';
-import { createSource, type PcmBlock, type StemFile, type StemSource } from './sources';
+import { createSource, type Decoding, type PcmBlock, type StemFile, type StemSource } from './sources';
 
 /** Seconds of audio scheduled ahead of the play head. */
 const LOOKAHEAD = 4;
@@ -56,7 +56,10 @@ export class Player {
 	/** Called on state changes (not on every clock tick). */
 	onchange: () => void = () => {};
 
-	constructor(files: StemFile[], opts: { context?: AudioContext } = {}) {
+	readonly decoding: Decoding;
+
+	constructor(files: StemFile[], opts: { context?: AudioContext; decoding?: Decoding } = {}) {
+		this.decoding = opts.decoding ?? 'auto';
 		const rate = files[0]?.format === 'opus' ? 48000 : (files[0]?.sampleRate ?? 48000);
 		this.ctx = opts.context ?? new AudioContext({ sampleRate: rate, latencyHint: 'playback' });
 		this.sampleRate = this.ctx.sampleRate;
@@ -73,7 +76,7 @@ export class Player {
 		try {
 			this.tracks = await Promise.all(
 				this.filesToLoad.map(async (file) => {
-					const source = await createSource(file, this.cache, this.sampleRate);
+					const source = await createSource(file, this.cache, this.sampleRate, this.decoding);
 					const fader = new GainNode(this.ctx);
 					const analyser = new AnalyserNode(this.ctx, { fftSize: 2048, smoothingTimeConstant: 0 });
 					fader.connect(analyser).connect(this.master);
@@ -97,6 +100,11 @@ export class Player {
 		this.stopSources();
 		this.generation++;
 		this.setState('error');
+	}
+
+	/** How the stems are read and decoded (e.g. "opus · WebCodecs"). */
+	get sourceKind(): string {
+		return [...new Set(this.tracks.map((t) => t.source.kind))].join(', ');
 	}
 
 	/** Length in frames: the longest stem. */

@@ -4,6 +4,7 @@
 // decoding the whole file once.
 
 import { OggPacketReader } from './ogg';
+import { writeStream } from './oggwrite';
 import { lastGranule, seekPage, type PagePoint } from './oggseek';
 import {
 	OPUS_PREROLL,
@@ -27,6 +28,8 @@ export interface PcmBlock {
 }
 
 export interface StemSource {
+	/** How it reads and decodes, for display: "opus · webcodecs", "wav", … */
+	readonly kind: string;
 	readonly sampleRate: number;
 	readonly channelCount: number;
 	/** Total frames (known after open). */
@@ -54,7 +57,8 @@ export function sliceChannels(channels: Float32Array<ArrayBuffer>[], from: numbe
 }
 
 // ---------------------------------------------------------------------------------
-// Ogg Opus with WebCodecs
+// Ogg Opus: pages and packets parsed here, packets decoded by WebCodecs (or, without
+// it, by decodeAudioData on small Ogg files of consecutive packets)
 
 export function webCodecsOpusAvailable(): boolean {
 	return typeof globalThis.AudioDecoder === 'function' && typeof globalThis.EncodedAudioChunk === 'function';
@@ -70,11 +74,183 @@ export async function opusDecoderSupported(channels = 2): Promise<boolean> {
 	}
 }
 
+/** Decoded audio of consecutive packets, from granule position `start`. */
+export interface DecodedRun {
+	start: number;
+	channels: Float32Array<ArrayBuffer>[];
+}
+
+/** Turns consecutive timed packets into PCM; `reset` after a seek. */
+export interface OpusPacketDecoder {
+	decode(packets: TimedPacket[], last: boolean): Promise<DecodedRun[]>;
+	reset(): void;
+	close(): void;
+}
+
+/** WebCodecs AudioDecoder: one output per packet, stamped with the packet's position. */
+export class WebCodecsOpusDecoder implements OpusPacketDecoder {
+	private decoder: AudioDecoder | null = null;
+	private runs: DecodedRun[] = [];
+	private error: Error | null = null;
+	private submitted = 0;
+	private received = 0;
+	private waiters: (() => void)[] = [];
+	private generation = 0;
+
+	constructor(private head: OpusHead) {
+		this.reset();
+	}
+
+	reset() {
+		this.close();
+		const gen = ++this.generation;
+		this.runs = [];
+		this.error = null;
+		this.submitted = this.received = 0;
+		this.decoder = new AudioDecoder({
+			output: (data) => {
+				if (gen !== this.generation) return data.close();
+				try {
+					const channels: Float32Array<ArrayBuffer>[] = [];
+					for (let c = 0; c < this.head.channels; c++) {
+						const plane = new Float32Array(data.numberOfFrames);
+						data.copyTo(plane, { planeIndex: Math.min(c, data.numberOfChannels - 1), format: 'f32-planar' });
+						channels.push(plane);
+					}
+					this.runs.push({ start: Math.round((data.timestamp * OPUS_RATE) / 1e6), channels });
+				} finally {
+					data.close();
+				}
+				this.received++;
+				this.wake();
+			},
+			error: (e) => {
+				if (gen !== this.generation) return;
+				this.error = e instanceof Error ? e : new Error(String(e));
+				this.wake();
+			}
+		});
+		this.decoder.configure({
+			codec: 'opus',
+			sampleRate: OPUS_RATE,
+			numberOfChannels: this.head.channels,
+			// Pre-skip is trimmed by the source, from the granule positions.
+			description: withoutPreSkip(this.head)
+		});
+	}
+
+	private wake() {
+		const w = this.waiters;
+		this.waiters = [];
+		w.forEach((f) => f());
+	}
+
+	async decode(packets: TimedPacket[], last: boolean): Promise<DecodedRun[]> {
+		const d = this.decoder!;
+		for (const p of packets) {
+			d.decode(new EncodedAudioChunk({ type: 'key', timestamp: (p.start * 1e6) / OPUS_RATE, data: p.data }));
+			this.submitted++;
+		}
+		if (last) await d.flush();
+		else
+			await new Promise<void>((resolve, reject) => {
+				const check = () => {
+					if (this.error) reject(this.error);
+					else if (this.received >= this.submitted) resolve();
+					else this.waiters.push(check);
+				};
+				check();
+			});
+		if (this.error) throw this.error;
+		const runs = this.runs;
+		this.runs = [];
+		return runs;
+	}
+
+	close() {
+		this.generation++;
+		if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
+		this.decoder = null;
+	}
+}
+
+/** Packets decoded again before each run, so the decoder state has converged (≥ 80 ms). */
+const CHUNK_CONTEXT = OPUS_PREROLL;
+
+function opusTagsPacket(): Uint8Array {
+	const vendor = 'stemset';
+	const b = new Uint8Array(16 + vendor.length);
+	const v = new DataView(b.buffer);
+	b.set([...'OpusTags', ...vendor].map((c) => c.charCodeAt(0)).slice(0, 8), 0);
+	v.setUint32(8, vendor.length, true);
+	b.set([...vendor].map((c) => c.charCodeAt(0)), 12);
+	v.setUint32(12 + vendor.length, 0, true);
+	return b;
+}
+
+/**
+ * Without WebCodecs: each run of packets becomes a small Ogg Opus file (the header with
+ * pre-skip 0, then the packets, preceded by the previous ~80 ms of packets as decoder
+ * pre-roll) for decodeAudioData; the pre-roll's output is dropped.
+ */
+export class ChunkedOpusDecoder implements OpusPacketDecoder {
+	private context: TimedPacket[] = [];
+	private ctx: OfflineAudioContext;
+	private tags = opusTagsPacket();
+
+	constructor(private head: OpusHead) {
+		this.ctx = new OfflineAudioContext(head.channels, 1, OPUS_RATE);
+	}
+
+	reset() {
+		this.context = [];
+	}
+
+	async decode(packets: TimedPacket[]): Promise<DecodedRun[]> {
+		if (!packets.length) return [];
+		const all = [...this.context, ...packets];
+		let granule = 0;
+		const ogg = writeStream(
+			[
+				{ data: withoutPreSkip(this.head), granule: 0 },
+				{ data: this.tags, granule: 0 },
+				...all.map((p) => ({ data: p.data, granule: (granule += p.samples) }))
+			],
+			{ flushAfter: [0, 1] }
+		);
+		const buffer = await this.ctx.decodeAudioData(ogg.buffer as ArrayBuffer);
+		const pre = this.context.reduce((n, p) => n + p.samples, 0);
+		// If the decoder gave fewer frames than the packets hold, they are missing at the start.
+		const skip = Math.max(0, pre - (granule - buffer.length));
+		const channels = Array.from({ length: this.head.channels }, (_, c) =>
+			buffer.getChannelData(Math.min(c, buffer.numberOfChannels - 1)).slice(skip)
+		);
+		// Keep the last packets (≥ 80 ms) as the next run's pre-roll.
+		const keep: TimedPacket[] = [];
+		let held = 0;
+		for (let i = all.length - 1; i >= 0 && held < CHUNK_CONTEXT; i--) {
+			keep.unshift(all[i]);
+			held += all[i].samples;
+		}
+		this.context = keep;
+		return [{ start: packets[0].start + Math.max(0, skip - pre), channels }];
+	}
+
+	close() {
+		this.context = [];
+	}
+}
+
+export type OpusDecoding = 'webcodecs' | 'chunks';
+
 /** Frames of decoded audio gathered before a block is handed out (≈ 1.4 s at 48 kHz). */
 const OPUS_BLOCK = 65536;
 
 export class OggOpusSource implements StemSource {
 	readonly sampleRate = OPUS_RATE;
+	get kind() {
+		return `opus · ${this.decoding === 'webcodecs' ? 'WebCodecs' : 'decodeAudioData chunks'}`;
+	}
 	channelCount = 2;
 	frames = 0;
 	private head!: OpusHead;
@@ -86,11 +262,7 @@ export class OggOpusSource implements StemSource {
 	private clock!: OpusPacketClock;
 	private readPos = 0;
 	private eof = false;
-	private decoder: AudioDecoder | null = null;
-	private decodeError: Error | null = null;
-	private submitted = 0;
-	private received = 0;
-	private waiters: (() => void)[] = [];
+	private decoder: OpusPacketDecoder | null = null;
 	/** Decoded frames not handed out yet, from timeline frame `pendingStart`. */
 	private pending: Float32Array<ArrayBuffer>[][] = [];
 	private pendingFrames = 0;
@@ -100,14 +272,14 @@ export class OggOpusSource implements StemSource {
 	/** A pending seek (applied by the next `next()`). */
 	private seekTo = 0;
 	private needSeek = true;
-	private generation = 0;
 	/** `next()` calls run one at a time. */
 	private lock: Promise<unknown> = Promise.resolve();
 
 	constructor(
 		private file: SegmentedFile,
 		/** Estimated total length in 48 kHz frames (stem.durationSeconds). */
-		private estimatedFrames: number
+		private estimatedFrames: number,
+		private decoding: OpusDecoding = 'webcodecs'
 	) {}
 
 	async open(): Promise<void> {
@@ -129,6 +301,8 @@ export class OggOpusSource implements StemSource {
 		this.dataStart = tagsPage;
 		this.endGranule = last ?? this.estimatedFrames + this.head.preSkip;
 		this.frames = Math.max(0, this.endGranule - this.head.preSkip);
+		this.decoder =
+			this.decoding === 'webcodecs' ? new WebCodecsOpusDecoder(this.head) : new ChunkedOpusDecoder(this.head);
 	}
 
 	seek(frame: number): void {
@@ -136,85 +310,33 @@ export class OggOpusSource implements StemSource {
 		this.needSeek = true;
 	}
 
-	private resetDecoder() {
-		this.generation++;
-		const gen = this.generation;
-		if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
-		this.decodeError = null;
-		this.submitted = 0;
-		this.received = 0;
-		this.pending = [];
-		this.pendingFrames = 0;
-		this.pendingStart = this.target;
-		const preSkip = this.head.preSkip;
-		this.decoder = new AudioDecoder({
-			output: (data) => {
-				if (gen !== this.generation) {
-					data.close();
-					return;
-				}
-				this.take(data, preSkip);
-				this.received++;
-				this.wake();
-			},
-			error: (e) => {
-				if (gen !== this.generation) return;
-				this.decodeError = e instanceof Error ? e : new Error(String(e));
-				this.wake();
-			}
-		});
-		this.decoder.configure({
-			codec: 'opus',
-			sampleRate: OPUS_RATE,
-			numberOfChannels: this.head.channels,
-			// Pre-skip is trimmed here, from the granule positions, not by the decoder.
-			description: withoutPreSkip(this.head)
-		});
-	}
-
-	private wake() {
-		const w = this.waiters;
-		this.waiters = [];
-		w.forEach((f) => f());
-	}
-
-	/** Appends decoded output at its timeline position, dropping pre-roll and overlap. */
-	private take(data: AudioData, preSkip: number) {
-		try {
-			const granule = Math.round((data.timestamp * OPUS_RATE) / 1e6);
-			let start = granule - preSkip;
-			let n = data.numberOfFrames;
-			const channels: Float32Array<ArrayBuffer>[] = [];
-			for (let c = 0; c < this.channelCount; c++) {
-				const plane = new Float32Array(n);
-				data.copyTo(plane, { planeIndex: Math.min(c, data.numberOfChannels - 1), format: 'f32-planar' });
-				channels.push(plane);
-			}
-			let from = 0;
-			const expected = this.pendingStart + this.pendingFrames;
-			if (start < expected) from = expected - start; // pre-roll, pre-skip or overlap
-			if (start + n > this.frames) n = Math.max(0, this.frames - start); // end trim
-			if (from >= n) return;
-			if (start + from > expected) {
-				// A gap (should not happen): fill it with silence to stay in sync.
-				const gap = start + from - expected;
-				this.pending.push(Array.from({ length: this.channelCount }, () => new Float32Array(gap)));
-				this.pendingFrames += gap;
-			}
-			this.pending.push(channels.map((c) => c.subarray(from, n)));
-			this.pendingFrames += n - from;
-			start += n;
-		} finally {
-			data.close();
+	/** Appends decoded output at its timeline position, dropping pre-roll, overlap and the end trim. */
+	private take(run: DecodedRun) {
+		const start = run.start - this.head.preSkip;
+		let n = run.channels[0]?.length ?? 0;
+		let from = 0;
+		const expected = this.pendingStart + this.pendingFrames;
+		if (start < expected) from = expected - start; // pre-roll, pre-skip or overlap
+		if (start + n > this.frames) n = Math.max(0, this.frames - start); // end trim
+		if (from >= n) return;
+		if (start + from > expected) {
+			// A gap (should not happen): fill it with silence to stay in sync.
+			const gap = start + from - expected;
+			this.pending.push(Array.from({ length: this.channelCount }, () => new Float32Array(gap)));
+			this.pendingFrames += gap;
 		}
+		this.pending.push(run.channels.map((c) => c.subarray(from, n)));
+		this.pendingFrames += n - from;
 	}
 
 	private async reposition() {
 		this.needSeek = false;
 		this.target = this.seekTo;
-		this.resetDecoder();
-		const preSkip = this.head.preSkip;
-		const wanted = this.target + preSkip - OPUS_PREROLL;
+		this.decoder!.reset();
+		this.pending = [];
+		this.pendingFrames = 0;
+		this.pendingStart = this.target;
+		const wanted = this.target + this.head.preSkip - OPUS_PREROLL;
 		let point = this.dataStart;
 		if (wanted > 0) {
 			point = await seekPage(this.file, wanted, this.dataStart, this.file.size, this.endGranule, 16 * 1024);
@@ -234,27 +356,9 @@ export class OggOpusSource implements StemSource {
 		if (this.readPos >= this.file.size) this.eof = true;
 		const packets: TimedPacket[] = [];
 		for (const pp of this.reader.push(bytes)) packets.push(...this.clock.page(pp));
-		for (const p of packets) {
-			if (p.start + p.samples - preSkipOf(this.head) < this.target - OPUS_PREROLL) continue;
-			this.decoder!.decode(
-				new EncodedAudioChunk({ type: 'key', timestamp: (p.start * 1e6) / OPUS_RATE, data: p.data })
-			);
-			this.submitted++;
-		}
-		if (this.eof) await this.decoder!.flush();
-		else await this.decoded();
-	}
-
-	/** Resolves when every submitted packet has come out of the decoder. */
-	private decoded(): Promise<void> {
-		return new Promise((resolve, reject) => {
-			const check = () => {
-				if (this.decodeError) reject(this.decodeError);
-				else if (this.received >= this.submitted) resolve();
-				else this.waiters.push(check);
-			};
-			check();
-		});
+		const floor = this.target + this.head.preSkip - OPUS_PREROLL;
+		const wanted = packets.filter((p) => p.start + p.samples >= floor);
+		for (const run of await this.decoder!.decode(wanted, this.eof)) this.take(run);
 	}
 
 	next(): Promise<PcmBlock | null> {
@@ -270,7 +374,6 @@ export class OggOpusSource implements StemSource {
 			// A seek came in meanwhile: this read is void (its caller has moved on).
 			if (this.needSeek) return null;
 		}
-		if (this.decodeError) throw this.decodeError;
 		if (this.pendingFrames === 0) return null;
 		const frames = this.pendingFrames;
 		const channels = Array.from({ length: this.channelCount }, (_, c) => {
@@ -291,13 +394,10 @@ export class OggOpusSource implements StemSource {
 	}
 
 	close(): void {
-		this.generation++;
-		if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
+		this.decoder?.close();
 		this.decoder = null;
 	}
 }
-
-const preSkipOf = (h: OpusHead) => h.preSkip;
 
 // ---------------------------------------------------------------------------------
 // WAV: frames are byte offsets
@@ -305,6 +405,7 @@ const preSkipOf = (h: OpusHead) => h.preSkip;
 const WAV_BLOCK = 65536;
 
 export class WavSource implements StemSource {
+	readonly kind = 'wav';
 	sampleRate = 0;
 	channelCount = 0;
 	frames = 0;
@@ -344,6 +445,7 @@ export class WavSource implements StemSource {
 const BUFFER_BLOCK = 65536;
 
 export class DecodedSource implements StemSource {
+	readonly kind = 'whole file';
 	channelCount = 0;
 	frames = 0;
 	private buffer!: AudioBuffer;
@@ -381,13 +483,23 @@ export class DecodedSource implements StemSource {
 	close(): void {}
 }
 
+/** How to decode: `auto` picks WebCodecs, else decodeAudioData chunks; `whole` decodes whole files. */
+export type Decoding = 'auto' | OpusDecoding | 'whole';
+
 /** The best source for a stem file at the context's sample rate. */
-export async function createSource(stem: StemFile, cache: SegmentCache, contextRate: number): Promise<StemSource> {
+export async function createSource(
+	stem: StemFile,
+	cache: SegmentCache,
+	contextRate: number,
+	decoding: Decoding = 'auto'
+): Promise<StemSource> {
 	const file = new SegmentedFile(stem.url, stem.sizeBytes, httpRange(stem.url), cache);
 	let source: StemSource;
-	if (stem.format === 'opus' && contextRate === OPUS_RATE && (await opusDecoderSupported(stem.channels))) {
-		source = new OggOpusSource(file, Math.round(stem.durationSeconds * OPUS_RATE));
-	} else if (stem.format === 'wav' && stem.sampleRate === contextRate) {
+	if (stem.format === 'opus' && contextRate === OPUS_RATE && decoding !== 'whole') {
+		const opus: OpusDecoding =
+			decoding === 'chunks' || !(await opusDecoderSupported(stem.channels)) ? 'chunks' : 'webcodecs';
+		source = new OggOpusSource(file, Math.round(stem.durationSeconds * OPUS_RATE), opus);
+	} else if (stem.format === 'wav' && stem.sampleRate === contextRate && decoding !== 'whole') {
 		source = new WavSource(file);
 	} else {
 		source = new DecodedSource(stem.url, contextRate);

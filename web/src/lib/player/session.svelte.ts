@@ -5,7 +5,7 @@ import { Player, type Level, type PlayerState } from '$lib/audio/player';
 import { loudnessOffsets, stemGains, dbToGain, type StemMix } from '$lib/audio/gain';
 import { renderMixdown } from '$lib/audio/mixdown';
 import { SegmentCache } from '$lib/audio/segments';
-import { createSource } from '$lib/audio/sources';
+import { createSource, type Decoding } from '$lib/audio/sources';
 import { fetchPeaks, stemUrl } from '$lib/api/media';
 import { request } from '$lib/api/client';
 import { SetStemGain, type RecordingDetail, type Stem } from '$lib/api/operations';
@@ -19,6 +19,7 @@ export class PlayerSession {
 	readonly player: Player;
 
 	state = $state<PlayerState>('loading');
+	sourceKind = $state('');
 	error = $state<string | null>(null);
 	time = $state(0);
 	duration = $state(0);
@@ -43,7 +44,7 @@ export class PlayerSession {
 	private raf = 0;
 	private closed = false;
 
-	constructor(recording: RecordingDetail) {
+	constructor(recording: RecordingDetail, decoding: Decoding = 'auto') {
 		this.recording = recording;
 		this.stems = recording.stems.nodes;
 		this.offsets = loudnessOffsets(this.stems);
@@ -60,7 +61,8 @@ export class PlayerSession {
 				sampleRate: s.sampleRate,
 				channels: s.channels,
 				durationSeconds: s.durationSeconds
-			}))
+			})),
+			{ decoding }
 		);
 		this.player.onchange = () => this.sync();
 	}
@@ -80,6 +82,7 @@ export class PlayerSession {
 
 	private sync() {
 		this.state = this.player.state;
+		this.sourceKind = this.player.sourceKind;
 		this.error = this.player.error;
 		if (this.player.duration > 0) this.duration = this.player.duration;
 		this.time = this.player.currentTime;
@@ -192,7 +195,8 @@ export class PlayerSession {
 										durationSeconds: s.durationSeconds
 									},
 									cache,
-									rate
+									rate,
+									this.player.decoding
 								)
 							: null
 				}))

@@ -1,109 +1,15 @@
-// Test helper: a minimal Ogg muxer (RFC 3533) that writes real pages with real CRCs,
-// so the parser and the seeker can be tested on streams with known contents.
+// Test helper: fake Opus streams written with the real Ogg page writer, so the parser
+// and the seeker can be tested on streams with known contents.
 
-import { oggCrc } from '../ogg';
+import { writeStream, type OutPacket } from '../oggwrite';
 
-export interface MuxPacket {
-	data: Uint8Array;
-	/** Granule position after this packet (written on the page where it completes). */
-	granule: number;
-}
+export type MuxPacket = OutPacket;
 
-function page(
-	body: Uint8Array[],
-	lacing: number[],
-	flags: number,
-	granule: number,
-	serial: number,
-	seq: number
-): Uint8Array {
-	const bodyLen = body.reduce((n, b) => n + b.length, 0);
-	const out = new Uint8Array(27 + lacing.length + bodyLen);
-	const v = new DataView(out.buffer);
-	out.set([0x4f, 0x67, 0x67, 0x53], 0);
-	out[4] = 0;
-	out[5] = flags;
-	if (granule < 0) {
-		v.setUint32(6, 0xffffffff, true);
-		v.setUint32(10, 0xffffffff, true);
-	} else {
-		v.setUint32(6, granule % 0x100000000, true);
-		v.setUint32(10, Math.floor(granule / 0x100000000), true);
-	}
-	v.setUint32(14, serial, true);
-	v.setUint32(18, seq, true);
-	out[26] = lacing.length;
-	out.set(lacing, 27);
-	let at = 27 + lacing.length;
-	for (const b of body) {
-		out.set(b, at);
-		at += b.length;
-	}
-	v.setUint32(22, oggCrc(out), true);
-	return out;
-}
-
-/**
- * Packs packets into pages of at most `maxSegments` lacing values (packets may span
- * pages). `flushAfter` lists packet indexes that must end a page (e.g. headers).
- */
 export function mux(
 	packets: MuxPacket[],
 	opts: { maxSegments?: number; serial?: number; flushAfter?: number[] } = {}
 ): Uint8Array {
-	const maxSeg = opts.maxSegments ?? 255;
-	const serial = opts.serial ?? 0x1234;
-	const flushAfter = new Set(opts.flushAfter ?? []);
-	const pages: Uint8Array[] = [];
-	let lacing: number[] = [];
-	let body: Uint8Array[] = [];
-	let granule = -1;
-	let continued = false;
-	let seq = 0;
-	let continuedNext = false;
-	const emit = (last: boolean) => {
-		const flags = (continued ? 1 : 0) | (seq === 0 ? 2 : 0) | (last ? 4 : 0);
-		pages.push(page(body, lacing, flags, granule, serial, seq++));
-		lacing = [];
-		body = [];
-		granule = -1;
-		continued = false;
-	};
-	packets.forEach((p, idx) => {
-		let rest = p.data.length;
-		let at = 0;
-		for (;;) {
-			if (lacing.length === maxSeg) {
-				continuedNext = at > 0;
-				emit(false);
-				continued = continuedNext;
-			}
-			const n = Math.min(255, rest);
-			lacing.push(n);
-			body.push(p.data.subarray(at, at + n));
-			at += n;
-			rest -= n;
-			if (n < 255) break;
-		}
-		granule = p.granule;
-		if (flushAfter.has(idx)) emit(false);
-	});
-	if (lacing.length) emit(true);
-	else if (pages.length) {
-		// Mark the last page as end of stream (rewrite its flag and CRC).
-		const last = pages[pages.length - 1];
-		last[5] |= 4;
-		last.fill(0, 22, 26);
-		new DataView(last.buffer, last.byteOffset).setUint32(22, oggCrc(last), true);
-	}
-	const total = pages.reduce((n, p) => n + p.length, 0);
-	const out = new Uint8Array(total);
-	let at = 0;
-	for (const p of pages) {
-		out.set(p, at);
-		at += p.length;
-	}
-	return out;
+	return writeStream(packets, { serial: 0x1234, ...opts });
 }
 
 /** An OpusHead packet. */
