@@ -68,6 +68,32 @@ test('plays every stem; mute and solo change what is heard', async ({ page }) =>
 	await expect(page.getByTestId('play')).toHaveAttribute('data-state', 'paused');
 });
 
+test('the master fader and loudness matching change the level', async ({ page }) => {
+	await open(page, 'Tuesday rehearsal');
+	// Loudness matching is on by default: the stems show their offsets.
+	const lufs = page.getByTestId('lufs-match');
+	await expect(lufs).toHaveAttribute('aria-checked', 'true');
+	const loudness = stem(page, 'vocals').getByTestId('loudness');
+	await expect(loudness).toContainText(/-\d+\.\d LUFS/);
+	await expect(loudness).toContainText(/[+-]\d+\.\d LU\b/);
+	await lufs.click();
+	await expect(lufs).toHaveAttribute('aria-checked', 'false');
+	await expect(loudness).not.toContainText(/ LU\b/);
+
+	await play(page);
+	await expectSound(masterMeter(page));
+	const master = page.getByTestId('master-fader');
+	await master.focus();
+	await page.keyboard.press('Home');
+	await expect(master).toHaveAttribute('data-db', '-60');
+	await expect.poll(() => level(masterMeter(page))).toBeLessThan(-65);
+	// The stem meters are before the master: still loud.
+	await expectSound(stemMeter(page, 'drums'));
+	await master.dblclick();
+	await expect(master).toHaveAttribute('data-db', '0');
+	await expectSound(masterMeter(page));
+});
+
 test('seeks by clicking a waveform and with the arrow keys', async ({ page }) => {
 	await open(page, 'Tuesday rehearsal');
 	const wave = page.getByTestId('waveform').first();

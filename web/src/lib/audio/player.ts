@@ -184,9 +184,16 @@ export class Player {
 	/** Applies faders, mute/solo (with loudness offsets) and the master fader. */
 	setMix(stems: StemMix[], offsets: number[] | null, masterDb: number): void {
 		const gains = stemGains(stems, offsets);
+		this.tracks.forEach((t, i) => this.glide(t.fader.gain, gains[i] ?? 0));
+		this.glide(this.master.gain, dbToGain(masterDb));
+	}
+
+	/** Glides a gain to `value` without a click; a mute ends in true silence (exact 0). */
+	private glide(param: AudioParam, value: number) {
 		const now = this.ctx.currentTime;
-		this.tracks.forEach((t, i) => t.fader.gain.setTargetAtTime(gains[i] ?? 0, now, SMOOTH));
-		this.master.gain.setTargetAtTime(dbToGain(masterDb), now, SMOOTH);
+		param.cancelScheduledValues(now);
+		param.setTargetAtTime(value, now, SMOOTH);
+		if (value === 0) param.setValueAtTime(0, now + SMOOTH * 8);
 	}
 
 	/** Current level of stem `i`, or of the master with -1. */
