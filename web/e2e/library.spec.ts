@@ -67,3 +67,15 @@ test('renames a recording', async ({ page }) => {
 	await renamed.getByTestId('rename-input').press('Escape');
 	await expect(renamed.getByRole('link', { name: 'Blue song (take 2)', exact: true })).toBeVisible();
 });
+
+test('bypass mode: everyone is the development user', async ({ page }) => {
+	await page.goto('/signin?return_to=%2Fbands%2Fdemo');
+	// Already signed in: straight on to where we were going.
+	await expect(page).toHaveURL(/\/bands\/demo$/);
+	await page.getByTestId('user-menu').click();
+	await expect(page.getByTestId('user-menu')).toContainText('dev');
+	await expect(page.getByTestId('user-email')).toHaveText(/@/);
+	await expect(page.getByText('Development mode: sign-in is bypassed.')).toBeVisible();
+	const status = await (await page.request.get('/auth/status')).json();
+	expect(status).toMatchObject({ authenticated: true, bypass: true, via: 'bypass' });
+});

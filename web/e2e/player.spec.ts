@@ -63,7 +63,14 @@ test('plays every stem; mute and solo change what is heard', async ({ page }) =>
 	for (const name of ['vocals', 'bass', 'other']) await stem(page, name).getByTestId('mute').click();
 	await expectSilence(masterMeter(page));
 
-	// Space pauses.
+	// Space pauses, and plays again — also with the focus on a button (no double toggle).
+	await page.keyboard.press(' ');
+	await expect(page.getByTestId('play')).toHaveAttribute('data-state', 'paused');
+	await stem(page, 'other').getByTestId('mute').focus();
+	await page.keyboard.press(' ');
+	await expect(page.getByTestId('play')).toHaveAttribute('data-state', 'playing');
+	await expect(stem(page, 'other').getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
+	await page.getByTestId('play').focus();
 	await page.keyboard.press(' ');
 	await expect(page.getByTestId('play')).toHaveAttribute('data-state', 'paused');
 });
