@@ -69,7 +69,9 @@ export async function renderMixdown(
 	const heard = stems.filter((s) => s.gain > 0);
 	for (const s of heard) s.source.seek(from);
 	const readers = heard.map((s) => new SectionReader(s.source, 2));
-	const parts: BlobPart[] = [wavHeader(total, 2, sampleRate) as Uint8Array<ArrayBuffer>];
+	// Grown section by section: the browser keeps blob data out of the JS heap (and can
+	// spill it to disk), so an hour-long mixdown does not sit in memory twice.
+	let out = new Blob([wavHeader(total, 2, sampleRate) as Uint8Array<ArrayBuffer>], { type: 'audio/wav' });
 	const sectionFrames = SECTION * sampleRate;
 	for (let at = 0; at < total; at += sectionFrames) {
 		signal?.throwIfAborted();
@@ -86,9 +88,10 @@ export async function renderMixdown(
 			node.start(0);
 		}
 		const rendered = await ctx.startRendering();
-		parts.push(floatTo16([rendered.getChannelData(0), rendered.getChannelData(1)], frames) as Uint8Array<ArrayBuffer>);
+		const pcm = floatTo16([rendered.getChannelData(0), rendered.getChannelData(1)], frames) as Uint8Array<ArrayBuffer>;
+		out = new Blob([out, pcm], { type: 'audio/wav' });
 		onprogress(Math.min(1, (at + frames) / total));
 	}
 	if (total === 0) onprogress(1);
-	return new Blob(parts, { type: 'audio/wav' });
+	return out;
 }

@@ -223,6 +223,7 @@ export class PlayerSession {
 	}
 
 	async close() {
+		if (this.closed) return;
 		this.closed = true;
 		cancelAnimationFrame(this.raf);
 		await this.player.close();
