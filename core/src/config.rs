@@ -25,6 +25,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub server: ServerConfig,
     pub processing: ProcessingConfig,
+    pub jobs: JobsConfig,
     pub plugins: Plugins,
 }
 
@@ -92,6 +93,98 @@ impl Default for OutputConfig {
 pub enum StorageConfig {
     /// A local directory (object_store's LocalFileSystem).
     Local { path: PathBuf },
+    /// An S3-compatible bucket: AWS S3, Cloudflare R2, MinIO, ...
+    S3(S3Config),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    pub bucket: String,
+    /// `auto` for R2; AWS regions otherwise.
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// The endpoint of a non-AWS service (R2: `https://<account>.r2.cloudflarestorage.com`).
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    pub access_key_id: Secret,
+    pub secret_access_key: Secret,
+    /// Allow a plain-http endpoint (a local MinIO or test server).
+    #[serde(default)]
+    pub allow_http: bool,
+    /// Path-style URLs (`endpoint/bucket/key`); most non-AWS services want this.
+    #[serde(default = "default_true")]
+    pub path_style: bool,
+    /// Media requests redirect to presigned URLs (the bucket serves the bytes; it needs a
+    /// CORS rule for the web app's origin). `false`: the server streams them itself.
+    #[serde(default = "default_true")]
+    pub presign_media: bool,
+    /// How long a presigned URL stays valid, in seconds.
+    #[serde(default = "default_presign_seconds")]
+    pub presign_seconds: u64,
+    /// A local folder kept in sync with the bucket by `stemset sync` (and after
+    /// `stemset process` when `STEMSET_SYNC=true`).
+    #[serde(default)]
+    pub sync_dir: Option<PathBuf>,
+}
+
+fn default_region() -> String {
+    "us-east-1".to_string()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_presign_seconds() -> u64 {
+    3600
+}
+
+/// The job queue and the server's in-process worker.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsConfig {
+    /// Jobs the server runs at once in-process; 0 leaves them to other processes.
+    #[serde(default = "default_workers")]
+    pub workers: usize,
+    /// A running job's lease; a worker that stops renewing it loses the job to another.
+    #[serde(default = "default_lease_seconds")]
+    pub lease_seconds: u64,
+    /// Attempts before a job is failed for good.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: i32,
+    /// How often an idle worker looks for work, in milliseconds.
+    #[serde(default = "default_poll_ms")]
+    pub poll_ms: u64,
+    /// Largest accepted upload, in MiB.
+    #[serde(default = "default_max_upload_mib")]
+    pub max_upload_mib: u64,
+}
+
+fn default_workers() -> usize {
+    1
+}
+fn default_lease_seconds() -> u64 {
+    60
+}
+fn default_max_attempts() -> i32 {
+    3
+}
+fn default_poll_ms() -> u64 {
+    1000
+}
+fn default_max_upload_mib() -> u64 {
+    4096
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            workers: default_workers(),
+            lease_seconds: default_lease_seconds(),
+            max_attempts: default_max_attempts(),
+            poll_ms: default_poll_ms(),
+            max_upload_mib: default_max_upload_mib(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -264,6 +357,8 @@ struct RawConfig {
     server: ServerConfig,
     #[serde(default)]
     processing: ProcessingConfig,
+    #[serde(default)]
+    jobs: JobsConfig,
     /// Path of the plugin catalog, relative to this file.
     #[serde(default = "default_plugins")]
     plugins: PathBuf,
@@ -367,6 +462,7 @@ impl Config {
         }
         check_auth(&file, &raw.auth, &mut problems);
         check_server(&file, &raw.server, &mut problems);
+        check_storage_and_jobs(&file, &raw.storage, &raw.jobs, &mut problems);
         if !problems.is_empty() {
             return Err(ConfigError::Many(problems));
         }
@@ -375,6 +471,10 @@ impl Config {
             StorageConfig::Local { path } => StorageConfig::Local {
                 path: resolve(&base, &path),
             },
+            StorageConfig::S3(s3) => StorageConfig::S3(S3Config {
+                sync_dir: s3.sync_dir.map(|p| resolve(&base, &p)),
+                ..s3
+            }),
         };
         let database = DatabaseConfig {
             url: Secret(resolve_sqlite_url(&base, raw.database.url.expose())),
@@ -403,6 +503,7 @@ impl Config {
                 ..raw.server
             },
             processing,
+            jobs: raw.jobs,
             plugins,
         })
     }
@@ -546,4 +647,55 @@ fn resolve_sqlite_url(base: &Path, url: &str) -> String {
         None => "mode=rwc".to_string(),
     };
     format!("sqlite://{}?{query}", full.display())
+}
+
+fn check_storage_and_jobs(
+    file: &str,
+    storage: &StorageConfig,
+    jobs: &JobsConfig,
+    problems: &mut Vec<String>,
+) {
+    if let StorageConfig::S3(s3) = storage {
+        if s3.bucket.trim().is_empty() {
+            problems.push(format!("{file}: storage.bucket: must not be empty"));
+        }
+        if s3.access_key_id.expose().is_empty() || s3.secret_access_key.expose().is_empty() {
+            problems.push(format!(
+                "{file}: storage: access_key_id and secret_access_key must not be empty"
+            ));
+        }
+        if let Some(e) = &s3.endpoint {
+            let http = e.starts_with("http://");
+            if !http && !e.starts_with("https://") {
+                problems.push(format!(
+                    "{file}: storage.endpoint: \"{e}\" must start with https:// (or http://)"
+                ));
+            } else if http && !s3.allow_http {
+                problems.push(format!(
+                    "{file}: storage.endpoint: \"{e}\" is plain http; set allow_http: true to allow it"
+                ));
+            }
+        }
+        if !(1..=604_800).contains(&s3.presign_seconds) {
+            problems.push(format!(
+                "{file}: storage.presign_seconds: {} is outside 1..=604800 (S3's limit is 7 days)",
+                s3.presign_seconds
+            ));
+        }
+    }
+    if jobs.lease_seconds < 5 {
+        problems.push(format!(
+            "{file}: jobs.lease_seconds: {} is too short (at least 5)",
+            jobs.lease_seconds
+        ));
+    }
+    if !(1..=100).contains(&jobs.max_attempts) {
+        problems.push(format!(
+            "{file}: jobs.max_attempts: {} is outside 1..=100",
+            jobs.max_attempts
+        ));
+    }
+    if jobs.max_upload_mib == 0 {
+        problems.push(format!("{file}: jobs.max_upload_mib: must be at least 1"));
+    }
 }

@@ -12,6 +12,7 @@ pub mod dsp;
 pub mod error;
 pub mod executor;
 pub mod hashing;
+pub mod jobs;
 pub mod metadata;
 pub mod params;
 pub mod plugins;
@@ -21,6 +22,7 @@ pub mod scan;
 pub mod separator;
 pub mod storage;
 pub mod strategy;
+pub mod sync;
 pub mod vars;
 
 pub use error::{ConfigError, Error};

@@ -1,6 +1,8 @@
-//! Where stems live: an object_store (a local directory by default). Keys are
-//! `<profile>/<recording-id>/<file>`; uploads stream in parts so a 1 GB WAV stem is never
-//! held in memory, and each object appears atomically under its final key.
+//! Where stems live: an object_store, a local directory by default or an S3-compatible
+//! bucket (AWS S3, Cloudflare R2, MinIO). Keys are `<profile>/<recording-id>/<file>` for
+//! outputs and `inputs/<profile>/<sha256>.<ext>` for uploaded originals; uploads stream in
+//! parts so a 1 GB WAV stem is never held in memory, and each object appears atomically
+//! under its final key.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,7 +13,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use tokio::io::AsyncReadExt;
 
-use crate::config::StorageConfig;
+use crate::config::{S3Config, StorageConfig};
 
 /// Multipart part size for uploads.
 const PART_SIZE: usize = 8 * 1024 * 1024;
@@ -45,9 +47,18 @@ pub struct ObjectInfo {
     pub e_tag: Option<String>,
 }
 
+/// An object with its metadata, as listed.
+#[derive(Clone, Debug)]
+pub struct ListedObject {
+    pub key: String,
+    pub info: ObjectInfo,
+}
+
 #[derive(Clone, Debug)]
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
+    /// Set for S3 stores that hand out presigned URLs for media.
+    signer: Option<(Arc<object_store::aws::AmazonS3>, std::time::Duration)>,
     description: String,
 }
 
@@ -55,7 +66,39 @@ impl Storage {
     pub fn from_config(cfg: &StorageConfig) -> Result<Self, StorageError> {
         match cfg {
             StorageConfig::Local { path } => Self::local(path),
+            StorageConfig::S3(s3) => Self::s3(s3),
         }
+    }
+
+    pub fn s3(cfg: &S3Config) -> Result<Self, StorageError> {
+        let mut builder = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(&cfg.bucket)
+            .with_region(&cfg.region)
+            .with_access_key_id(cfg.access_key_id.expose())
+            .with_secret_access_key(cfg.secret_access_key.expose())
+            .with_allow_http(cfg.allow_http)
+            .with_virtual_hosted_style_request(!cfg.path_style);
+        if let Some(endpoint) = &cfg.endpoint {
+            builder = builder.with_endpoint(endpoint);
+        }
+        let store = Arc::new(builder.build().map_err(|source| StorageError::Store {
+            location: format!("s3://{}", cfg.bucket),
+            source,
+        })?);
+        let signer = cfg.presign_media.then(|| {
+            (
+                store.clone(),
+                std::time::Duration::from_secs(cfg.presign_seconds),
+            )
+        });
+        Ok(Self {
+            store,
+            signer,
+            description: match &cfg.endpoint {
+                Some(e) => format!("bucket {} at {e}", cfg.bucket),
+                None => format!("S3 bucket {} ({})", cfg.bucket, cfg.region),
+            },
+        })
     }
 
     pub fn local(dir: &Path) -> Result<Self, StorageError> {
@@ -71,6 +114,7 @@ impl Storage {
             .with_automatic_cleanup(true);
         Ok(Self {
             store: Arc::new(store),
+            signer: None,
             description: format!("local directory {}", dir.display()),
         })
     }
@@ -239,5 +283,147 @@ impl Storage {
             self.delete(&key).await?;
         }
         Ok(())
+    }
+
+    /// A presigned GET URL for `key`, when this store hands them out (S3 with
+    /// `presign_media`); `None` means "serve the bytes yourself".
+    pub async fn presigned_get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        use object_store::signer::Signer;
+        let Some((signer, ttl)) = &self.signer else {
+            return Ok(None);
+        };
+        let location = Self::key(key)?;
+        let url = signer
+            .signed_url(http::Method::GET, &location, *ttl)
+            .await
+            .map_err(Self::err(key))?;
+        Ok(Some(url.to_string()))
+    }
+
+    /// Starts a streaming upload to `key`: write chunks, then `finish` (the object appears)
+    /// or `abort` (nothing appears).
+    pub async fn writer(&self, key: &str) -> Result<ObjectWriter, StorageError> {
+        let location = Self::key(key)?;
+        let upload = self
+            .store
+            .put_multipart(&location)
+            .await
+            .map_err(Self::err(key))?;
+        Ok(ObjectWriter {
+            key: key.to_string(),
+            inner: object_store::WriteMultipart::new_with_chunk_size(upload, PART_SIZE),
+            written: 0,
+        })
+    }
+
+    /// Copies an object within the store (server-side where the store can).
+    pub async fn copy(&self, from: &str, to: &str) -> Result<(), StorageError> {
+        let (f, t) = (Self::key(from)?, Self::key(to)?);
+        self.store.copy(&f, &t).await.map_err(Self::err(from))
+    }
+
+    /// Moves an object within the store.
+    pub async fn rename(&self, from: &str, to: &str) -> Result<(), StorageError> {
+        let (f, t) = (Self::key(from)?, Self::key(to)?);
+        self.store.rename(&f, &t).await.map_err(Self::err(from))
+    }
+
+    /// Streams an object into a local file (created or truncated); returns its size.
+    pub async fn download_to_file(&self, key: &str, path: &Path) -> Result<u64, StorageError> {
+        use tokio::io::AsyncWriteExt;
+        let location = Self::key(key)?;
+        let got = self.store.get(&location).await.map_err(Self::err(key))?;
+        let write_err = |source| StorageError::Read {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut file = tokio::fs::File::create(path).await.map_err(write_err)?;
+        let mut stream = got.into_stream();
+        let mut total = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(Self::err(key))?;
+            total += chunk.len() as u64;
+            file.write_all(&chunk).await.map_err(write_err)?;
+        }
+        file.flush().await.map_err(write_err)?;
+        Ok(total)
+    }
+
+    /// Every object under `prefix` (all objects for ""), with size and time, sorted by key.
+    pub async fn list_objects(&self, prefix: &str) -> Result<Vec<ListedObject>, StorageError> {
+        let location = if prefix.is_empty() {
+            None
+        } else {
+            Some(Self::key(prefix)?)
+        };
+        let mut out: Vec<ListedObject> = self
+            .store
+            .list(location.as_ref())
+            .map_ok(|m| ListedObject {
+                key: m.location.to_string(),
+                info: ObjectInfo {
+                    size: m.size,
+                    last_modified: m.last_modified,
+                    e_tag: m.e_tag,
+                },
+            })
+            .try_collect()
+            .await
+            .map_err(Self::err(prefix))?;
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    /// A whole object as a stream of chunks.
+    pub async fn get_stream(
+        &self,
+        key: &str,
+    ) -> Result<futures::stream::BoxStream<'static, Result<Bytes, StorageError>>, StorageError>
+    {
+        let location = Self::key(key)?;
+        let got = self.store.get(&location).await.map_err(Self::err(key))?;
+        let owned_key = key.to_string();
+        Ok(got
+            .into_stream()
+            .map_err(move |source| StorageError::Store {
+                location: owned_key.clone(),
+                source,
+            })
+            .boxed())
+    }
+}
+
+/// A streaming upload in progress (see [`Storage::writer`]). Dropping it without
+/// `finish` leaves no object behind on local disks; call `abort` to also release S3 parts.
+pub struct ObjectWriter {
+    key: String,
+    inner: object_store::WriteMultipart,
+    written: u64,
+}
+
+impl ObjectWriter {
+    /// Appends bytes, waiting when too many parts are in flight (backpressure).
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<(), StorageError> {
+        self.inner
+            .wait_for_capacity(4)
+            .await
+            .map_err(Storage::err(&self.key))?;
+        self.inner.write(bytes);
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    pub async fn finish(self) -> Result<u64, StorageError> {
+        let key = self.key;
+        self.inner.finish().await.map_err(Storage::err(&key))?;
+        Ok(self.written)
+    }
+
+    pub async fn abort(self) {
+        let _ = self.inner.abort().await;
     }
 }

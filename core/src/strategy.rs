@@ -85,6 +85,21 @@ impl StrategyNode {
         Some(StrategyNode { model, outputs })
     }
 
+    /// The tree as the YAML mapping it was parsed from (slots in order), to send it to a
+    /// worker that parses and validates it against its own catalog.
+    pub fn to_value(&self) -> Value {
+        let mut map = serde_yaml_ng::Mapping::new();
+        map.insert(Value::from(MODEL_KEY), Value::from(self.model.as_str()));
+        for (slot, target) in &self.outputs {
+            let v = match target {
+                SlotTarget::Stem(name) => Value::from(name.as_str()),
+                SlotTarget::Node(node) => node.to_value(),
+            };
+            map.insert(Value::from(slot.as_str()), v);
+        }
+        Value::Mapping(map)
+    }
+
     /// Checks models and slots against the catalog, and that stem names are unique and
     /// usable as file names. Problems are appended, each with its path in the tree.
     pub fn validate(

@@ -74,7 +74,9 @@ fn every_missing_variable_is_listed_at_once() {
 fn variables_and_defaults_are_substituted() {
     let yaml = BASE.replace("./media", "${MEDIA_DIR:-./fallback}");
     let c = load(&yaml, common::PLUGINS, &[]).expect("valid");
-    let stemset_core::config::StorageConfig::Local { path } = &c.storage;
+    let stemset_core::config::StorageConfig::Local { path } = &c.storage else {
+        panic!("local storage expected: {:?}", c.storage);
+    };
     assert!(path.ends_with("fallback"), "{path:?}");
 }
 
@@ -216,4 +218,57 @@ fn membership_auth_and_server_settings_are_validated() {
         + "auth:\n  environment: production\n  jwt_secret: 0123456789abcdef0123456789abcdef\n  google_client_id: id\n  google_client_secret: s\n  public_url: http://band.example\n";
     let err = load(&http_public, common::PLUGINS, &[]).expect_err("http in production");
     assert!(err.contains("must be https:// in production"), "{err}");
+}
+
+const LOCAL_STORAGE: &str = "storage:\n  kind: local\n  path: ./media\n";
+
+#[test]
+fn s3_storage_and_jobs_settings_load_and_are_validated() {
+    let s3 = "storage:\n  kind: s3\n  bucket: stems\n  endpoint: https://acct.r2.cloudflarestorage.com\n  \
+              region: auto\n  access_key_id: ${KEY}\n  secret_access_key: ${SECRET}\n  sync_dir: ./mirror\n";
+    let yaml = BASE.replace(LOCAL_STORAGE, s3) + "jobs:\n  workers: 2\n  max_attempts: 5\n";
+    let c = load(&yaml, common::PLUGINS, &[("KEY", "k"), ("SECRET", "s")]).expect("valid");
+    let stemset_core::config::StorageConfig::S3(cfg) = &c.storage else {
+        panic!("s3 expected: {:?}", c.storage);
+    };
+    assert_eq!(
+        (cfg.bucket.as_str(), cfg.region.as_str()),
+        ("stems", "auto")
+    );
+    assert!(cfg.presign_media && cfg.path_style, "defaults");
+    assert!(
+        cfg.sync_dir
+            .as_ref()
+            .is_some_and(|d| d.is_absolute() && d.ends_with("mirror"))
+    );
+    assert_eq!(
+        (c.jobs.workers, c.jobs.max_attempts, c.jobs.lease_seconds),
+        (2, 5, 60)
+    );
+    // The secret never prints.
+    assert!(!format!("{:?}", c.storage).contains("\"s\""));
+
+    // Every problem at once: plain http without allow_http, an empty bucket, bad jobs.
+    let bad = BASE.replace(
+        LOCAL_STORAGE,
+        "storage:\n  kind: s3\n  bucket: \"\"\n  endpoint: http://minio:9000\n  \
+         access_key_id: k\n  secret_access_key: s\n  presign_seconds: 0\n",
+    ) + "jobs:\n  lease_seconds: 1\n  max_attempts: 0\n  max_upload_mib: 0\n";
+    let err = load(&bad, common::PLUGINS, &[]).expect_err("must fail");
+    for needle in [
+        "storage.bucket: must not be empty",
+        "set allow_http: true",
+        "storage.presign_seconds",
+        "jobs.lease_seconds",
+        "jobs.max_attempts",
+        "jobs.max_upload_mib",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    let unknown = BASE.replace(LOCAL_STORAGE, "storage:\n  kind: gcs\n  bucket: x\n");
+    let err = load(&unknown, common::PLUGINS, &[]).expect_err("must fail");
+    assert!(
+        err.contains("unknown variant `gcs`") && err.contains("s3"),
+        "{err}"
+    );
 }

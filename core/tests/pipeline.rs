@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use stemset_core::audio::wav::WavSource;
 use stemset_core::audio::{AudioSource, decode};
 use stemset_core::config::Config;
@@ -256,19 +256,7 @@ fn sqlite_url() -> String {
 /// A fresh PostgreSQL database per test on the server of `STEMSET_TEST_POSTGRES_URL`
 /// (default: the local server on 127.0.0.1:5432).
 async fn postgres_url() -> String {
-    let admin = std::env::var("STEMSET_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
-    let conn = Database::connect(&admin).await.unwrap_or_else(|e| {
-        panic!(
-            "PostgreSQL at {admin} is required for this test (set STEMSET_TEST_POSTGRES_URL): {e}"
-        )
-    });
-    let name = format!("stemset_test_{}", uuid::Uuid::new_v4().simple());
-    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    let url = format!("{base}/{name}");
+    let url = common::create_postgres_database().await;
     // PostgreSQL is migrated explicitly (`stemset migrate`), never behind the user's back.
     let err = stemset_core::db::connect(&url, false)
         .await

@@ -5,6 +5,7 @@ pub mod channels;
 pub mod decode;
 pub mod encode;
 pub mod resample;
+pub mod sniff;
 pub mod spool;
 pub mod wav;
 

@@ -135,3 +135,23 @@ pub fn write_sine_wav(path: &Path, rate: u32, bits: u16, seconds: f64, freq: f64
     }
     w.finalize().expect("finalize");
 }
+
+/// A new, empty database on the PostgreSQL server of `STEMSET_TEST_POSTGRES_URL`
+/// (default: the local server on 127.0.0.1:5432); returns its URL.
+#[allow(dead_code)]
+pub async fn create_postgres_database() -> String {
+    use sea_orm::{ConnectionTrait, Database};
+    let admin = std::env::var("STEMSET_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+    let conn = Database::connect(&admin).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL at {admin} is required for this test (set STEMSET_TEST_POSTGRES_URL): {e}"
+        )
+    });
+    let name = format!("stemset_test_{}", uuid::Uuid::new_v4().simple());
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    format!("{base}/{name}")
+}

@@ -11,6 +11,8 @@ pub struct Model {
     pub file_hash: String,
     pub original_name: String,
     pub source_path: Option<String>,
+    /// Where the original lives in storage (uploads: `inputs/<profile>/<sha256>.<ext>`).
+    pub input_key: Option<String>,
     pub size_bytes: i64,
     pub duration_seconds: f64,
     pub sample_rate: i32,

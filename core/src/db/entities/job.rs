@@ -5,6 +5,11 @@ pub const STATE_RUNNING: &str = "running";
 pub const STATE_SUCCEEDED: &str = "succeeded";
 pub const STATE_FAILED: &str = "failed";
 
+/// Separate an uploaded or scanned file into a new recording.
+pub const KIND_PROCESS: &str = "process";
+/// Separate a recording's source again, replacing its stems.
+pub const KIND_REPROCESS: &str = "reprocess";
+
 /// A unit of processing work: queued → running → succeeded | failed, leased by a worker.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "jobs")]
@@ -26,6 +31,20 @@ pub struct Model {
     pub lease_expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The strategy tree to run; `None`: the profile's.
+    pub strategy: Option<String>,
+    /// `local` or `remote-gpu`; `None`: the profile's choice (`remote: true` → remote-gpu).
+    pub backend: Option<String>,
+    /// What the job is doing now (decode, separate, encode, upload, ...), for the UI.
+    pub stage: Option<String>,
+    /// The uploaded file's name, content hash and size.
+    pub original_name: Option<String>,
+    pub file_hash: Option<String>,
+    pub size_bytes: Option<i64>,
+    /// The user who queued it (uploads, reprocessing).
+    pub created_by: Option<Uuid>,
+    pub started_at: Option<DateTimeUtc>,
+    pub finished_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
