@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 // The backends this binary is built with; linking them registers them via inventory.
 use stemset_backend_dsp as _;
 use stemset_backend_onnx as _;
+use stemset_backend_remote_gpu as _;
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +43,10 @@ enum Command {
     Process(commands::process::Args),
     /// Serve the library: GraphQL API, sign-in, media and the web app.
     Serve(commands::serve::Args),
+    /// Run a GPU worker: an HTTP service that separates jobs sent by a Stemset server.
+    Worker(commands::worker::Args),
+    /// Two-way sync between the bucket and its local folder (storage.sync_dir).
+    Sync(commands::sync::Args),
     /// Apply database migrations.
     Migrate,
     /// List the separation backends in this build and the models each can run.
@@ -80,6 +85,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Process(args) => commands::process::run(&cli.config, args).await,
             Command::Serve(args) => commands::serve::run(&cli.config, args).await,
+            Command::Worker(args) => commands::worker::run(&cli.config, args).await,
+            Command::Sync(args) => commands::sync::run(&cli.config, args).await,
             Command::Migrate => commands::migrate::run(&cli.config).await,
             Command::Backends => commands::backends::run(&cli.config),
             Command::Models { command } => commands::models::run(&cli.config, command).await,

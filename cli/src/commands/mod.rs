@@ -4,6 +4,8 @@ pub mod migrate;
 pub mod models;
 pub mod process;
 pub mod serve;
+pub mod sync;
+pub mod worker;
 
 use std::path::Path;
 

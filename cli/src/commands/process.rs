@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use indicatif::MultiProgress;
 use stemset_core::error::Error;
+use stemset_core::jobs::backend::{JobBackendContext, LOCAL, build_job_backend};
+use stemset_core::jobs::runner::REMOTE_GPU;
 use stemset_core::process::Processor;
 use stemset_core::separator::SeparationError;
 
@@ -18,6 +20,11 @@ pub struct Args {
     /// List what would be processed, and do nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Where to run the separation: `local` (this machine), or `remote-gpu` (the GPU
+    /// worker of plugins.toml's [backends.remote-gpu]). Default: `remote-gpu` for profiles
+    /// with `remote: true`, else `local`.
+    #[arg(long)]
+    pub backend: Option<String>,
 }
 
 pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -33,6 +40,21 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let processor = Processor::new(config.clone())
         .await
         .context("cannot open the library")?;
+    let backend_name = args
+        .backend
+        .clone()
+        .unwrap_or_else(|| if profile.remote { REMOTE_GPU } else { LOCAL }.to_string());
+    // The CLI has no server to receive callbacks: the remote backend polls.
+    let backend = if backend_name == LOCAL {
+        None
+    } else {
+        let ctx = JobBackendContext {
+            config: config.clone(),
+            storage: processor.storage.clone(),
+            callbacks: None,
+        };
+        Some(build_job_backend(&backend_name, &ctx).map_err(|e| anyhow::anyhow!(e))?)
+    };
 
     let multi = MultiProgress::new();
     let hashing = multi.add(indicatif::ProgressBar::new_spinner());
@@ -98,7 +120,7 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
         let stage = Arc::new(StageBar::new(&multi, cancel.clone()));
         let started = std::time::Instant::now();
         let result = processor
-            .process_file(&args.profile, c, stage.clone())
+            .process_file_with(&args.profile, c, backend.as_deref(), stage.clone())
             .await;
         stage.finish();
         match result {
@@ -132,6 +154,9 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(130));
     }
     println!("processed {done} file(s)");
+    if crate::commands::sync::wanted() {
+        crate::commands::sync::after_process(&config).await?;
+    }
     Ok(report(failures))
 }
 

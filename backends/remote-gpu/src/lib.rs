@@ -1,0 +1,21 @@
+//! The `remote-gpu` job backend and the GPU worker service it talks to.
+//!
+//! A band without a GPU queues jobs as usual; jobs of a `remote: true` profile (or
+//! `stemset process --backend remote-gpu`) go to a `stemset worker` on a GPU machine.
+//! Both sides are in this crate because they share one protocol (core's
+//! `jobs::protocol`); the server only links it.
+
+pub mod client;
+pub mod settings;
+pub mod worker;
+
+pub use client::RemoteGpu;
+pub use settings::{BACKEND, RemoteSettings};
+
+inventory::submit! {
+    stemset_core::jobs::backend::JobBackendRegistration {
+        name: BACKEND,
+        description: "sends whole jobs to a GPU worker (`stemset worker`) and waits for its stems",
+        build: RemoteGpu::build,
+    }
+}
