@@ -16,6 +16,10 @@ use salvo::size_limiter::max_size;
 use sea_orm::DatabaseConnection;
 use stemset_core::config::{Config, Environment};
 use stemset_core::db::sync::{sync_config, upsert_user};
+use stemset_core::jobs::backend::JobBackendContext;
+use stemset_core::jobs::callbacks::CallbackHub;
+use stemset_core::jobs::protocol::{MIN_SECRET_LEN, ReplayGuard};
+use stemset_core::jobs::runner::{REMOTE_GPU, Runner, RunnerHandle};
 use stemset_core::storage::Storage;
 
 use crate::auth::identity::{Caller, CallerKind, identify_hoop};
@@ -46,19 +50,28 @@ pub struct RunningServer {
     pub state: AppState,
     handle: ServerHandle,
     task: tokio::task::JoinHandle<()>,
+    /// The in-process job workers (`jobs.workers`).
+    runner: Option<RunnerHandle>,
 }
 
 impl RunningServer {
-    /// Stops accepting connections and lets in-flight requests finish.
+    /// Stops accepting connections and lets in-flight requests finish; running jobs are
+    /// handed back to the queue for the next start (or another worker).
     pub async fn shutdown(self) {
         self.handle.stop_graceful(GRACE);
+        if let Some(r) = self.runner {
+            r.shutdown().await;
+        }
         let _ = self.task.await;
     }
 
     /// Waits until the server stops (after [`RunningServer::shutdown`] elsewhere, or an
-    /// accept error).
+    /// accept error), then stops the job workers.
     pub async fn wait(self) {
         let _ = self.task.await;
+        if let Some(r) = self.runner {
+            r.shutdown().await;
+        }
     }
 
     pub fn handle(&self) -> ServerHandle {
@@ -189,6 +202,8 @@ pub fn routes(state: &AppState) -> Router {
         .push(Router::with_path("healthz").get(healthz))
         .push(auth_routes::router())
         .push(graphql::handler::router().hoop(max_size(body_limit)))
+        .push(crate::uploads::router())
+        .push(crate::worker_callback::router())
         .push(media::router());
     if let Some(web) = web::router(&state.config.server.web_dir) {
         root = root.push(web);
@@ -244,6 +259,12 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
     let addr = listener
         .local_addr()
         .map_err(|e| ServerError::Config(format!("listener address: {e}")))?;
+    let worker_secret = config
+        .plugins
+        .backend_settings(REMOTE_GPU)
+        .get_str("secret")
+        .map(|s| s.as_bytes().to_vec())
+        .filter(|s| s.len() >= MIN_SECRET_LEN);
     let state = AppState(Arc::new(State {
         oidc: oidc(&config, addr)?,
         sessions: session_keys(&config),
@@ -252,6 +273,9 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
         config: config.clone(),
         bypass_user,
         schema,
+        callbacks: Arc::new(CallbackHub::default()),
+        replay: ReplayGuard::default(),
+        worker_secret,
     }));
     let mut service = Service::new(routes(&state));
     if let Some(cors) = cors(&config.server.cors_origins) {
@@ -265,10 +289,27 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
         server.serve(service).await;
     });
     tracing::info!(%addr, "Stemset is listening");
+    let runner = (config.jobs.workers > 0).then(|| {
+        let public = config
+            .auth
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let ctx = JobBackendContext {
+            config: config.clone(),
+            storage: state.storage.clone(),
+            callbacks: Some((
+                state.callbacks.clone(),
+                public.trim_end_matches('/').to_string(),
+            )),
+        };
+        Arc::new(Runner::new(state.db.clone(), ctx)).spawn(config.jobs.workers)
+    });
     Ok(RunningServer {
         addr,
         state,
         handle,
         task,
+        runner,
     })
 }

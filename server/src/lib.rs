@@ -11,7 +11,9 @@ pub mod graphql;
 pub mod media;
 pub mod range;
 pub mod state;
+pub mod uploads;
 pub mod web;
+pub mod worker_callback;
 
 pub use app::{RunningServer, ServerOptions, start};
 pub use error::ServerError;

@@ -91,6 +91,16 @@ async fn serve(
         Part::Audio => &stem.storage_key,
         Part::Waveform => &stem.waveform_key,
     };
+    // S3/R2 with presign_media: the bucket serves the bytes (and Range) itself; the URL
+    // is short-lived and only handed to a caller who passed the access check above.
+    if let Some(url) = state.storage.presigned_get(key).await? {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        res.render(Redirect::found(url));
+        return Ok(());
+    }
     let info = state.storage.head(key).await?.ok_or_else(|| {
         tracing::error!(key, stem = %stem.id, "a stem's file is missing from storage");
         ServerError::NotFound

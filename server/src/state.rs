@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 use stemset_core::config::Config;
+use stemset_core::jobs::callbacks::CallbackHub;
+use stemset_core::jobs::protocol::ReplayGuard;
 use stemset_core::storage::Storage;
 
 use crate::auth::SessionKeys;
@@ -22,6 +24,12 @@ pub struct State {
     /// The dev user every request runs as under `STEMSET_BYPASS_AUTH=true`.
     pub bypass_user: Option<Caller>,
     pub schema: async_graphql::dynamic::Schema,
+    /// Worker callbacks reach the waiting remote-gpu backend through this.
+    pub callbacks: Arc<CallbackHub>,
+    /// Signatures of worker callbacks already accepted.
+    pub replay: ReplayGuard,
+    /// The secret shared with GPU workers; `None` when none is configured (callbacks 404).
+    pub worker_secret: Option<Vec<u8>>,
 }
 
 #[derive(Clone)]

@@ -60,22 +60,73 @@ async fn login(
     Ok(())
 }
 
+/// Why a sign-in ended on the sign-in page: the web app's `/signin?error=` codes.
+struct Refusal {
+    code: &'static str,
+    email: Option<String>,
+    error: ServerError,
+}
+
+fn refuse(code: &'static str, email: Option<&str>, error: ServerError) -> Refusal {
+    Refusal {
+        code,
+        email: email.map(str::to_string),
+        error,
+    }
+}
+
+/// Browsers land on the web app's sign-in page with a reason; API clients get JSON.
 #[handler]
 async fn callback(
     req: &mut Request,
     depot: &mut Depot,
     res: &mut Response,
 ) -> Result<(), ServerError> {
-    let state = AppState::from_depot(depot)?;
-    let oidc = state
-        .oidc
-        .as_ref()
-        .ok_or_else(|| ServerError::Config("sign-in is not configured".into()))?;
+    let wants_html = req
+        .headers()
+        .get(salvo::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    match finish_sign_in(req, depot, res).await {
+        Ok(()) => Ok(()),
+        Err(r) if wants_html => {
+            let mut url = format!("/signin?error={}", r.code);
+            if let Some(e) = &r.email {
+                url.push_str(&format!("&email={}", urlencoding::encode(e)));
+            }
+            if r.code == "provider" {
+                url.push_str(&format!(
+                    "&detail={}",
+                    urlencoding::encode(&r.error.public_message())
+                ));
+            }
+            res.render(Redirect::other(url));
+            Ok(())
+        }
+        Err(r) => Err(r.error),
+    }
+}
+
+async fn finish_sign_in(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<(), Refusal> {
+    let state = AppState::from_depot(depot).map_err(|e| refuse("provider", None, e))?;
+    let oidc = state.oidc.as_ref().ok_or_else(|| {
+        refuse(
+            "provider",
+            None,
+            ServerError::Config("sign-in is not configured".into()),
+        )
+    })?;
     if let Some(error) = req.query::<String>("error") {
         let detail = req.query::<String>("error_description").unwrap_or_default();
-        return Err(ServerError::Forbidden(format!(
-            "the sign-in provider refused: {error} {detail}"
-        )));
+        return Err(refuse(
+            "provider",
+            None,
+            ServerError::Forbidden(format!("the sign-in provider refused: {error} {detail}")),
+        ));
     }
     let pending = req
         .cookie(LOGIN_COOKIE)
@@ -84,27 +135,43 @@ async fn callback(
                 "no sign-in in progress (cookies blocked, or it expired); start again".into(),
             )
         })
-        .and_then(|c| state.sessions.verify_login(c.value()))?;
+        .and_then(|c| state.sessions.verify_login(c.value()))
+        .map_err(|e| refuse("expired", None, e))?;
     // The login cookie is single-use whatever happens next.
     res.add_cookie(state.sessions.expired(LOGIN_COOKIE));
     let returned_state = req.query::<String>("state").unwrap_or_default();
     if returned_state.is_empty() || returned_state != pending.state {
-        return Err(ServerError::BadRequest(
-            "sign-in state mismatch (a stale or forged callback); start again".into(),
+        return Err(refuse(
+            "expired",
+            None,
+            ServerError::BadRequest(
+                "sign-in state mismatch (a stale or forged callback); start again".into(),
+            ),
         ));
     }
     let code = req
         .query::<String>("code")
         .filter(|c| !c.is_empty())
-        .ok_or_else(|| ServerError::BadRequest("the callback has no code".into()))?;
+        .ok_or_else(|| {
+            refuse(
+                "provider",
+                None,
+                ServerError::BadRequest("the callback has no code".into()),
+            )
+        })?;
     let identity = oidc
         .finish(&code, &pending.pkce_verifier, &pending.nonce)
-        .await?;
+        .await
+        .map_err(|e| refuse("provider", None, e))?;
     if !identity.email_verified {
-        return Err(ServerError::Forbidden(format!(
-            "{} is not verified by the sign-in provider",
-            identity.email
-        )));
+        return Err(refuse(
+            "unverified",
+            Some(&identity.email),
+            ServerError::Forbidden(format!(
+                "{} is not verified by the sign-in provider",
+                identity.email
+            )),
+        ));
     }
     if !state
         .config
@@ -112,21 +179,32 @@ async fn callback(
         .allows(&identity.email, &state.config.profiles)
     {
         tracing::warn!(email = %identity.email, "sign-in refused: not on the allowlist");
-        return Err(ServerError::Forbidden(format!(
-            "{} may not use this Stemset; ask its owner to add you",
-            identity.email
-        )));
+        return Err(refuse(
+            "not-allowed",
+            Some(&identity.email),
+            ServerError::Forbidden(format!(
+                "{} may not use this Stemset; ask its owner to add you",
+                identity.email
+            )),
+        ));
     }
-    let user = upsert_user(&state.db, &identity.email, identity.name.clone(), true).await?;
+    let internal = |e: ServerError| refuse("provider", None, e);
+    let user = upsert_user(&state.db, &identity.email, identity.name.clone(), true)
+        .await
+        .map_err(|e| internal(e.into()))?;
     sync_config(
         &state.db,
         &state.config.profiles,
         Some(vec![user.clone()]),
         false,
     )
-    .await?;
+    .await
+    .map_err(|e| internal(e.into()))?;
     tracing::info!(email = %user.email, "signed in");
-    let token = state.sessions.issue_session(user.id, &user.email)?;
+    let token = state
+        .sessions
+        .issue_session(user.id, &user.email)
+        .map_err(internal)?;
     res.add_cookie(state.sessions.session_cookie(token));
     res.render(Redirect::other(pending.return_to));
     Ok(())

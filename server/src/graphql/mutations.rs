@@ -14,6 +14,7 @@ use sea_orm::{
 };
 use stemset_core::config::Config;
 use stemset_core::db::{audio_file, job, recording, stem};
+use stemset_core::jobs::queue::{self, NewJob};
 use stemset_core::storage::Storage;
 use uuid::Uuid;
 
@@ -235,25 +236,27 @@ fn reprocess_recording() -> Field {
                 .await
                 .map_err(internal)?
                 .ok_or_else(|| not_found("the recording's source file"))?;
-            let now = Utc::now();
-            let created = job::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                profile_id: Set(rec.profile_id),
-                audio_file_id: Set(Some(audio.id)),
-                recording_id: Set(Some(rec.id)),
-                kind: Set(format!("reprocess:{strategy}")),
-                input_key: Set(audio.source_path.clone().unwrap_or_default()),
-                state: Set(job::STATE_QUEUED.to_string()),
-                attempts: Set(0),
-                max_attempts: Set(3),
-                progress: Set(0.0),
-                error: Set(None),
-                worker: Set(None),
-                lease_expires_at: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(db)
+            let created = queue::enqueue(
+                db,
+                NewJob {
+                    profile_id: rec.profile_id,
+                    kind: job::KIND_REPROCESS.to_string(),
+                    input_key: audio
+                        .input_key
+                        .clone()
+                        .or_else(|| audio.source_path.clone())
+                        .unwrap_or_default(),
+                    recording_id: rec.id,
+                    audio_file_id: Some(audio.id),
+                    strategy: Some(strategy),
+                    backend: None,
+                    original_name: Some(audio.original_name.clone()),
+                    file_hash: Some(audio.file_hash.clone()),
+                    size_bytes: Some(audio.size_bytes),
+                    created_by: Some(viewer.user_id),
+                    max_attempts: config.jobs.max_attempts,
+                },
+            )
             .await
             .map_err(internal)?;
             Ok(Some(FieldValue::owned_any(created)))

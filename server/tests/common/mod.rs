@@ -69,6 +69,9 @@ pub struct ConfigOptions<'a> {
     pub listen: Option<&'a str>,
     /// Writes `web/build/index.html` with this content (a built web app).
     pub web_index: Option<&'a str>,
+    /// The body of the `jobs:` section; default `workers: 0` (no in-process worker, so
+    /// seeded job rows stay as they are).
+    pub jobs: Option<&'a str>,
 }
 
 /// Writes config.yaml + plugins.toml into `dir`: bands `alpha` (an owner and a member)
@@ -136,8 +139,10 @@ auth:
   cors_origins: [{cors}]
   max_body_kib: 64
   max_query_complexity: 300
-plugins: plugins.toml
-"#
+jobs:
+{jobs}plugins: plugins.toml
+"#,
+        jobs = opts.jobs.unwrap_or("  workers: 0\n"),
     );
     let path = dir.join("config.yaml");
     std::fs::write(&path, yaml).expect("write config.yaml");
@@ -186,6 +191,7 @@ pub async fn seed_recording(
         file_hash: Set(format!("{:064x}", Uuid::new_v4().as_u128())),
         original_name: Set(format!("{title}.wav")),
         source_path: Set(None),
+        input_key: Set(None),
         size_bytes: Set(1000),
         duration_seconds: Set(1.0),
         sample_rate: Set(8000),
