@@ -85,6 +85,8 @@ export const JobFields = graphql(`
 		progress
 		error
 		attempts
+		stage
+		originalName
 		createdAt
 		updatedAt
 	}
