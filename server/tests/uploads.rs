@@ -133,6 +133,26 @@ async fn refused_uploads_store_nothing(backend: Backend) {
         body["error"].as_str().unwrap_or("").contains("1 MiB"),
         "{body}"
     );
+    // Streamed without a length (chunked): the limit holds as the bytes arrive.
+    let boundary = "stemsetboundary";
+    let mut streamed = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"stream.wav\"\r\n\r\n"
+    )
+    .into_bytes();
+    streamed.extend(wav_bytes(80.0, 220.0));
+    streamed.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        streamed.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let resp = with_auth(client().post(s.url("/api/uploads?profile=alpha")), &member)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status().as_u16(), 413);
     // Not multipart at all.
     let resp = with_auth(client().post(s.url("/api/uploads?profile=alpha")), &member)
         .body(wav_bytes(0.2, 440.0))
@@ -252,6 +272,61 @@ async fn upload_becomes_recording(backend: Backend) {
     .await
     .expect("media");
     assert_eq!(resp.status().as_u16(), 200);
+
+    // Reprocessing replaces the stems in one go; the saved gain carries over.
+    let vocals = stems.iter().find(|s| s.name == "vocals").expect("vocals");
+    let (_, body) = gql(
+        &s,
+        &member,
+        "mutation($id: ID!) { setStemGain(id: $id, gainDb: -6.5) { gainDb } }",
+        json!({ "id": vocals.id }),
+    )
+    .await;
+    assert_eq!(body["data"]["setStemGain"]["gainDb"], -6.5, "{body}");
+    let (_, body) = gql(
+        &s,
+        &member,
+        "mutation($id: ID!) { reprocessRecording(id: $id) { id state } }",
+        json!({ "id": rec_id }),
+    )
+    .await;
+    let re_id = body["data"]["reprocessRecording"]["id"]
+        .as_str()
+        .expect("job")
+        .to_string();
+    let jobs = wait_for_jobs(&s).await;
+    let re = jobs
+        .iter()
+        .find(|j| j.id.to_string() == re_id)
+        .expect("reprocess job");
+    assert_eq!(re.state, job::STATE_SUCCEEDED, "{:?}", re.error);
+    let rec2 = recording::Entity::find_by_id(rec.id)
+        .one(&s.db)
+        .await
+        .expect("q")
+        .expect("rec");
+    assert_ne!(
+        rec2.storage_prefix, rec.storage_prefix,
+        "new outputs folder"
+    );
+    let stems2 = stem::Entity::find()
+        .filter(stem::Column::RecordingId.eq(rec.id))
+        .all(&s.db)
+        .await
+        .expect("stems");
+    assert_eq!(stems2.len(), 2);
+    for old in &stems {
+        assert!(stems2.iter().all(|n| n.id != old.id), "old rows replaced");
+        assert!(
+            !s.storage.exists(&old.storage_key).await.expect("exists"),
+            "old file removed"
+        );
+    }
+    for new in &stems2 {
+        assert!(s.storage.exists(&new.storage_key).await.expect("exists"));
+        let want = if new.name == "vocals" { -6.5 } else { 0.0 };
+        assert_eq!(new.gain_db, want, "{}", new.name);
+    }
 
     // The same content again: no second job, the existing recording.
     let (code, body) = upload(&s, &member, Some("alpha"), "copy.wav", audio).await;
