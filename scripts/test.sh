@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every check: formatting, clippy (warnings are errors) and all tests, on SQLite
-# and on the PostgreSQL of $STEMSET_TEST_POSTGRES_URL (default: 127.0.0.1:5432).
+# and on the PostgreSQL of $STEMSET_TEST_POSTGRES_URL (default: 127.0.0.1:5432), then the
+# web app's checks and browser tests (scripts/test-web.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ONNX Runtime for the onnx backend tests: $ORT_DYLIB_PATH, else the project's .venv-ml
-# (`python3 -m venv .venv-ml && .venv-ml/bin/pip install onnxruntime==1.31.1`).
+# (`python3 -m venv .venv-ml && .venv-ml/bin/pip install onnxruntime==1.31.1 "moto[server]==5.2.5"`;
+# moto is the S3-compatible server of the storage and remote-worker tests).
 if [ -z "${ORT_DYLIB_PATH:-}" ]; then
   ORT_DYLIB_PATH="$(ls "$PWD"/.venv-ml/lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so.* 2>/dev/null | head -n1 || true)"
   if [ -z "$ORT_DYLIB_PATH" ]; then
@@ -24,3 +26,7 @@ if command -v cargo-nextest >/dev/null; then
 else
   cargo test --workspace --no-fail-fast
 fi
+# The web app: svelte-check, build, Vitest, and Playwright in Chromium against the
+# real `stemset serve` built above.
+cargo build -p stemset
+STEMSET_BIN="$PWD/target/debug/stemset" ./scripts/test-web.sh

@@ -236,14 +236,7 @@ impl Storage {
             .get_opts(&location, opts)
             .await
             .map_err(Self::err(key))?;
-        let owned_key = key.to_string();
-        Ok(got
-            .into_stream()
-            .map_err(move |source| StorageError::Store {
-                location: owned_key.clone(),
-                source,
-            })
-            .boxed())
+        Ok(Self::chunks(key, got))
     }
 
     pub async fn exists(&self, key: &str) -> Result<bool, StorageError> {
@@ -349,6 +342,20 @@ impl Storage {
         Ok(total)
     }
 
+    /// An object's body as a stream of chunks with our error type.
+    fn chunks(
+        key: &str,
+        got: object_store::GetResult,
+    ) -> futures::stream::BoxStream<'static, Result<Bytes, StorageError>> {
+        let owned_key = key.to_string();
+        got.into_stream()
+            .map_err(move |source| StorageError::Store {
+                location: owned_key.clone(),
+                source,
+            })
+            .boxed()
+    }
+
     /// Every object under `prefix` (all objects for ""), with size and time, sorted by key.
     pub async fn list_objects(&self, prefix: &str) -> Result<Vec<ListedObject>, StorageError> {
         let location = if prefix.is_empty() {
@@ -382,14 +389,7 @@ impl Storage {
     {
         let location = Self::key(key)?;
         let got = self.store.get(&location).await.map_err(Self::err(key))?;
-        let owned_key = key.to_string();
-        Ok(got
-            .into_stream()
-            .map_err(move |source| StorageError::Store {
-                location: owned_key.clone(),
-                source,
-            })
-            .boxed())
+        Ok(Self::chunks(key, got))
     }
 }
 

@@ -12,9 +12,7 @@ use salvo::prelude::*;
 use sea_orm::EntityTrait;
 use serde_json::json;
 use stemset_core::db::job;
-use stemset_core::jobs::protocol::{
-    SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER, WorkerJobStatus, verify,
-};
+use stemset_core::jobs::protocol::{SignatureError, WorkerJobStatus, verify_request};
 use uuid::Uuid;
 
 use crate::error::ServerError;
@@ -40,35 +38,22 @@ async fn complete(
         .await
         .map_err(|e| ServerError::BadRequest(format!("unreadable body: {e}")))?
         .to_vec();
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let (ts, sig) = (header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER));
-    let now = chrono::Utc::now().timestamp();
-    let refuse = |e: SignatureError| {
-        tracing::warn!(error = %e, path = %req.uri().path(), "refused a worker callback");
+    let path = req.uri().path().to_string();
+    verify_request(
+        &secret,
+        req.headers(),
+        "POST",
+        &path,
+        &body,
+        Some(&state.replay),
+    )
+    .map_err(|e| {
+        tracing::warn!(error = %e, %path, "refused a worker callback");
         match e {
             SignatureError::Replayed => ServerError::Conflict(e.to_string()),
             _ => ServerError::InvalidToken(e.to_string()),
         }
-    };
-    verify(
-        &secret,
-        ts.as_deref(),
-        sig.as_deref(),
-        "POST",
-        req.uri().path(),
-        &body,
-        now,
-    )
-    .map_err(refuse)?;
-    state
-        .replay
-        .check(sig.as_deref().unwrap_or_default(), now)
-        .map_err(refuse)?;
+    })?;
     let id = req
         .param::<String>("id")
         .and_then(|s| Uuid::parse_str(&s).ok())

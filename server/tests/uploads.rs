@@ -36,6 +36,15 @@ async fn upload(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// A seeded server running two in-process job workers, uploads up to 1 MiB.
+async fn with_workers(backend: Backend) -> TestServer {
+    let opts = ConfigOptions {
+        jobs: Some(WORKERS),
+        ..Default::default()
+    };
+    TestServer::start_with(backend, &opts, false).await
+}
+
 /// Waits until every job is finished (a hang guard, not a timing assertion).
 async fn wait_for_jobs(s: &TestServer) -> Vec<job::Model> {
     for _ in 0..1200 {
@@ -59,15 +68,7 @@ async fn input_objects(s: &TestServer) -> Vec<String> {
 }
 
 async fn refused_uploads_store_nothing(backend: Backend) {
-    let s = TestServer::start_with(
-        backend,
-        &ConfigOptions {
-            jobs: Some(WORKERS),
-            ..Default::default()
-        },
-        false,
-    )
-    .await;
+    let s = with_workers(backend).await;
     let member = Auth::Cookie(s.session_cookie(&s.member));
     let jobs_before = job::Entity::find().count(&s.db).await.expect("count");
 
@@ -184,15 +185,7 @@ async fn refused_uploads_store_nothing_postgres() {
 }
 
 async fn upload_becomes_recording(backend: Backend) {
-    let s = TestServer::start_with(
-        backend,
-        &ConfigOptions {
-            jobs: Some(WORKERS),
-            ..Default::default()
-        },
-        false,
-    )
-    .await;
+    let s = with_workers(backend).await;
     let member = Auth::Cookie(s.session_cookie(&s.member));
     let audio = wav_bytes(2.0, 330.0);
     let (code, body) = upload(
@@ -358,15 +351,7 @@ async fn upload_becomes_recording_postgres() {
 
 /// 20 uploads at once: all accepted, each processed exactly once.
 async fn concurrent_uploads(backend: Backend) {
-    let s = TestServer::start_with(
-        backend,
-        &ConfigOptions {
-            jobs: Some(WORKERS),
-            ..Default::default()
-        },
-        false,
-    )
-    .await;
+    let s = with_workers(backend).await;
     let member = Auth::Cookie(s.session_cookie(&s.member));
     let before = recording::Entity::find().count(&s.db).await.expect("count");
     let uploads = (0..20).map(|i| {

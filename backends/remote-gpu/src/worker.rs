@@ -26,8 +26,7 @@ use stemset_core::config::Config;
 use stemset_core::executor::PipelineProgress;
 use stemset_core::jobs::backend::{JobBackend, JobFailure, LocalBackend};
 use stemset_core::jobs::protocol::{
-    ReplayGuard, SIGNATURE_HEADER, TIMESTAMP_HEADER, WorkerJobRequest, WorkerJobStatus,
-    WorkerState, signed_headers, verify,
+    ReplayGuard, WorkerJobRequest, WorkerJobStatus, WorkerState, signed_headers, verify_request,
 };
 use stemset_core::jobs::runner::JobProgress;
 use stemset_core::storage::Storage;
@@ -253,30 +252,14 @@ async fn signed_body(
             return None;
         }
     };
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let (ts, sig) = (header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER));
-    let now = chrono::Utc::now().timestamp();
-    let checked = verify(
+    let checked = verify_request(
         &w.settings.secret,
-        ts.as_deref(),
-        sig.as_deref(),
+        req.headers(),
         req.method().as_str(),
         req.uri().path(),
         &body,
-        now,
-    )
-    .and_then(|()| {
-        if guard_replay {
-            w.replay.check(sig.as_deref().unwrap_or_default(), now)
-        } else {
-            Ok(())
-        }
-    });
+        guard_replay.then_some(&w.replay),
+    );
     if let Err(e) = checked {
         tracing::warn!(error = %e, path = %req.uri().path(), "rejected an unsigned or badly signed request");
         error(res, StatusCode::UNAUTHORIZED, e.to_string());

@@ -130,6 +130,34 @@ pub fn verify(
     Ok(())
 }
 
+/// Checks a received request: its signature headers against the body, method and path,
+/// the clock, and (with `replay`) that this exact signed request was not seen before.
+pub fn verify_request(
+    secret: &[u8],
+    headers: &http::HeaderMap,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    replay: Option<&ReplayGuard>,
+) -> Result<(), SignatureError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let signature = header(SIGNATURE_HEADER);
+    let now = chrono::Utc::now().timestamp();
+    verify(
+        secret,
+        header(TIMESTAMP_HEADER),
+        signature,
+        method,
+        path,
+        body,
+        now,
+    )?;
+    match replay {
+        Some(guard) => guard.check(signature.unwrap_or_default(), now),
+        None => Ok(()),
+    }
+}
+
 /// Remembers the signatures seen within the allowed clock skew, so each signed request
 /// is accepted once.
 #[derive(Default)]
