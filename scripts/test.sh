@@ -27,6 +27,6 @@ else
   cargo test --workspace --no-fail-fast
 fi
 # The web app: svelte-check, build, Vitest, and Playwright in Chromium against the
-# real `stemset serve` built above.
-cargo build -p stemset
+# real `stemset serve` (the binary the cli tests above built).
+[ -x target/debug/stemset ] || cargo build -p stemset
 STEMSET_BIN="$PWD/target/debug/stemset" ./scripts/test-web.sh
