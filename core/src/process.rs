@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::db::{audio_file, job, profile};
+use crate::db::{audio_file, job, profile, recording};
 use crate::error::Error;
 use crate::executor::PipelineProgress;
 use crate::hashing::sha256_file;
@@ -84,9 +84,12 @@ impl Processor {
                 e,
             )
         })?;
-        // Every hash this profile already has, in one query.
+        // Every hash this profile already has a recording of, in one query (a deleted
+        // recording's file is processed again).
         let known_hashes: HashSet<String> = audio_file::Entity::find()
             .inner_join(profile::Entity)
+            .inner_join(recording::Entity)
+            .distinct()
             .filter(profile::Column::Name.eq(profile_name))
             .select_only()
             .column(audio_file::Column::FileHash)

@@ -190,6 +190,27 @@ async fn processes_dedupes_and_records(db_url: &str) {
     let plan = f.processor.plan("band", &|_| {}).await.expect("plan");
     assert_eq!(plan.new.len(), 0);
     assert_eq!(plan.known.len() + plan.duplicates.len(), 2);
+
+    // Its recording deleted, the file is new again and processes into a new recording.
+    recording::Entity::delete_many()
+        .exec(&f.processor.db)
+        .await
+        .expect("delete");
+    std::fs::remove_file(f.dir.path().join("in/copy.wav")).expect("rm");
+    let plan = f.processor.plan("band", &|_| {}).await.expect("plan");
+    assert_eq!((plan.new.len(), plan.known.len()), (1, 0));
+    let again = f
+        .processor
+        .process_file("band", &plan.new[0], Arc::new(Silent))
+        .await
+        .expect("processed again");
+    assert_ne!(again.recording_id.to_string(), r.id.to_string());
+    assert_eq!(
+        count::<audio_file::Entity>(&f.processor.db).await,
+        1,
+        "row reused"
+    );
+    assert_eq!(count::<recording::Entity>(&f.processor.db).await, 1);
 }
 
 async fn failed_run_leaves_nothing(db_url: &str) {

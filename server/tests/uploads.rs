@@ -322,7 +322,7 @@ async fn upload_becomes_recording(backend: Backend) {
     }
 
     // The same content again: no second job, the existing recording.
-    let (code, body) = upload(&s, &member, Some("alpha"), "copy.wav", audio).await;
+    let (code, body) = upload(&s, &member, Some("alpha"), "copy.wav", audio.clone()).await;
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["duplicate"], true);
     assert_eq!(body["recordingId"], rec_id);
@@ -336,6 +336,31 @@ async fn upload_becomes_recording(backend: Backend) {
             .iter()
             .all(|k| !k.contains(".incoming"))
     );
+
+    // Deleted, then uploaded again: processed again into a new recording.
+    let (_, body) = gql(
+        &s,
+        &member,
+        "mutation($id: ID!) { deleteRecording(id: $id) }",
+        json!({ "id": rec_id }),
+    )
+    .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let (code, body) = upload(&s, &member, Some("alpha"), "again.wav", audio).await;
+    assert_eq!(code, 201, "{body}");
+    let again = body["jobId"].as_str().expect("job").to_string();
+    let jobs = wait_for_jobs(&s).await;
+    let j = jobs
+        .iter()
+        .find(|j| j.id.to_string() == again)
+        .expect("job");
+    assert_eq!(j.state, job::STATE_SUCCEEDED, "{:?}", j.error);
+    let rec3 = recording::Entity::find_by_id(j.recording_id.expect("recording"))
+        .one(&s.db)
+        .await
+        .expect("q")
+        .expect("the new recording");
+    assert_eq!(rec3.title, "again");
     s.stop().await;
 }
 

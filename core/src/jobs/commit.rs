@@ -59,25 +59,58 @@ pub async fn commit_job_result(
         .filter(audio_file::Column::FileHash.eq(&spec.source.sha256))
         .one(&txn)
         .await?;
-    if let Some(existing) = existing {
+    if let Some(existing) = &existing {
         let rec = recording::Entity::find()
             .filter(recording::Column::AudioFileId.eq(existing.id))
             .one(&txn)
             .await?;
-        txn.commit().await?;
         if let Some(rec) = rec {
+            txn.commit().await?;
             let _ = storage.delete_prefix(&spec.output_prefix).await;
             return Ok((rec.id, Committed::DuplicateOf(rec.id)));
         }
-        return Err(Error::Other(format!(
-            "{} is already in profile \"{}\" without a recording",
-            spec.source.file_name, spec.profile
-        )));
     }
+    let src = &metadata.source;
+    // Content whose recording was deleted keeps its audio file row: reuse it.
+    let audio_id = match existing {
+        Some(old) => {
+            let mut a: audio_file::ActiveModel = old.into();
+            a.input_key = Set(spec.source.input_key.clone());
+            a.original_name = Set(src.file_name.clone());
+            a.updated_at = Set(now);
+            a.update(&txn).await?.id
+        }
+        None => insert_audio_file(&txn, profile.id, spec, metadata, now).await?,
+    };
+    recording::ActiveModel {
+        id: Set(spec.recording_id),
+        profile_id: Set(profile.id),
+        audio_file_id: Set(audio_id),
+        title: Set(metadata.title.clone()),
+        strategy: Set(metadata.strategy.clone()),
+        storage_prefix: Set(spec.output_prefix.clone()),
+        duration_seconds: Set(src.duration_seconds),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    insert_stems(&txn, spec.recording_id, &spec.output_prefix, metadata, now).await?;
+    txn.commit().await?;
+    Ok((spec.recording_id, Committed::Created))
+}
+
+async fn insert_audio_file(
+    txn: &sea_orm::DatabaseTransaction,
+    profile_id: Uuid,
+    spec: &JobSpec,
+    metadata: &RecordingMetadata,
+    now: chrono::DateTime<Utc>,
+) -> Result<Uuid, Error> {
     let src = &metadata.source;
     let audio = audio_file::ActiveModel {
         id: Set(Uuid::now_v7()),
-        profile_id: Set(profile.id),
+        profile_id: Set(profile_id),
         file_hash: Set(src.sha256.clone()),
         original_name: Set(src.file_name.clone()),
         source_path: Set(spec.source.local_path.clone()),
@@ -91,24 +124,9 @@ pub async fn commit_job_result(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    recording::ActiveModel {
-        id: Set(spec.recording_id),
-        profile_id: Set(profile.id),
-        audio_file_id: Set(audio.id),
-        title: Set(metadata.title.clone()),
-        strategy: Set(metadata.strategy.clone()),
-        storage_prefix: Set(spec.output_prefix.clone()),
-        duration_seconds: Set(src.duration_seconds),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    insert_stems(&txn, spec.recording_id, &spec.output_prefix, metadata, now).await?;
-    txn.commit().await?;
-    Ok((spec.recording_id, Committed::Created))
+    Ok(audio.id)
 }
 
 async fn insert_stems(
