@@ -331,30 +331,28 @@ async fn submit_job(req: &mut Request, depot: &mut Depot, res: &mut Response) {
                 format!("the worker is busy ({busy} jobs)"),
             );
         }
+        let status = WorkerJobStatus {
+            job_id: id,
+            attempt: spec.attempt,
+            state: WorkerState::Queued,
+            progress: 0.0,
+            stage: "queued on the worker".into(),
+            error: None,
+            retryable: false,
+        };
+        let progress = Arc::new(JobProgress::default());
+        progress.stage(&status.stage);
         jobs.insert(
             id,
             Entry {
-                status: WorkerJobStatus {
-                    job_id: id,
-                    attempt: spec.attempt,
-                    state: WorkerState::Queued,
-                    progress: 0.0,
-                    stage: "queued on the worker".into(),
-                    error: None,
-                    retryable: false,
-                },
-                progress: None,
+                status: status.clone(),
+                progress: Some(progress.clone()),
             },
         );
-    }
-    let progress = Arc::new(JobProgress::default());
-    progress.stage("queued on the worker");
-    w.set_state(id, |e| e.progress = Some(progress.clone()));
-    let status = w.status_of(id);
-    tokio::spawn(w.clone().execute(request, progress));
-    res.status_code(StatusCode::ACCEPTED);
-    if let Some(s) = status {
-        res.render(Json(s));
+        drop(jobs);
+        tokio::spawn(w.clone().execute(request, progress));
+        res.status_code(StatusCode::ACCEPTED);
+        res.render(Json(status));
     }
 }
 

@@ -11,8 +11,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, Set, Statement,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DbErr, EntityTrait, QueryFilter, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -65,6 +65,14 @@ pub async fn enqueue<C: ConnectionTrait>(db: &C, new: NewJob) -> Result<job::Mod
     }
     .insert(db)
     .await
+}
+
+/// The guard on every state change: the job is running and this is its current attempt.
+fn running_attempt(id: Uuid, attempt: i32) -> Condition {
+    Condition::all()
+        .add(job::Column::Id.eq(id))
+        .add(job::Column::Attempts.eq(attempt))
+        .add(job::Column::State.eq(job::STATE_RUNNING))
 }
 
 fn lease_end(now: DateTime<Utc>, lease: Duration) -> DateTime<Utc> {
@@ -158,9 +166,7 @@ pub async fn heartbeat(
             Expr::value(lease_end(now, lease)),
         )
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
-        .filter(job::Column::Id.eq(id))
-        .filter(job::Column::Attempts.eq(attempt))
-        .filter(job::Column::State.eq(job::STATE_RUNNING))
+        .filter(running_attempt(id, attempt))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
@@ -186,9 +192,7 @@ pub async fn succeed(
         )
         .col_expr(job::Column::FinishedAt, Expr::value(now))
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
-        .filter(job::Column::Id.eq(id))
-        .filter(job::Column::Attempts.eq(attempt))
-        .filter(job::Column::State.eq(job::STATE_RUNNING))
+        .filter(running_attempt(id, attempt))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
@@ -236,12 +240,7 @@ pub async fn fail(
             .col_expr(job::Column::Stage, Expr::value("failed"))
             .col_expr(job::Column::FinishedAt, Expr::value(now))
     };
-    let res = update
-        .filter(job::Column::Id.eq(id))
-        .filter(job::Column::Attempts.eq(attempt))
-        .filter(job::Column::State.eq(job::STATE_RUNNING))
-        .exec(db)
-        .await?;
+    let res = update.filter(running_attempt(id, attempt)).exec(db).await?;
     if res.rows_affected != 1 {
         return Ok(None);
     }
@@ -269,9 +268,7 @@ pub async fn release(db: &DatabaseConnection, id: Uuid, attempt: i32) -> Result<
             Expr::value("interrupted; waiting for a worker"),
         )
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
-        .filter(job::Column::Id.eq(id))
-        .filter(job::Column::Attempts.eq(attempt))
-        .filter(job::Column::State.eq(job::STATE_RUNNING))
+        .filter(running_attempt(id, attempt))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
