@@ -15,18 +15,34 @@ if [ -z "${ORT_DYLIB_PATH:-}" ]; then
   fi
   export ORT_DYLIB_PATH
 fi
+# libtorch for the libtorch backend (an optional feature of the `stemset` binary):
+# $LIBTORCH, else the `torch` package in .venv-ml (`.venv-ml/bin/pip install --no-deps
+# torch==2.13.0 nvidia-cuda-runtime==13.0.96 nvidia-cuda-cupti==13.0.85`). Without it
+# the backend is left out of the build and its tests do not run (said below).
+if [ -z "${LIBTORCH:-}" ]; then
+  for dir in "$PWD"/.venv-ml/lib/python3*/site-packages/torch; do
+    if [ -f "$dir/lib/libtorch_cpu.so" ]; then LIBTORCH="$dir"; fi
+  done
+fi
+if [ -n "${LIBTORCH:-}" ]; then
+  export LIBTORCH
+  scope=(--workspace --features stemset/libtorch)
+else
+  echo "libtorch not found: building and testing without the libtorch backend" >&2
+  scope=(--workspace --exclude stemset-backend-libtorch)
+fi
 # The real OpenID Connect provider the sign-in tests run against (npm, pinned by its lockfile).
 if [ ! -d server/tests/oidc-provider/node_modules/oidc-provider ]; then
   (cd server/tests/oidc-provider && npm ci --no-audit --no-fund --silent)
 fi
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy "${scope[@]}" --all-targets -- -D warnings
 if command -v cargo-nextest >/dev/null; then
-  cargo nextest run --workspace --no-fail-fast
+  cargo nextest run "${scope[@]}" --no-fail-fast
 else
-  cargo test --workspace --no-fail-fast
+  cargo test "${scope[@]}" --no-fail-fast
 fi
 # The web app: svelte-check, build, Vitest, and Playwright in Chromium against the
 # real `stemset serve` (the binary the cli tests above built).
-[ -x target/debug/stemset ] || cargo build -p stemset
+[ -x target/debug/stemset ] || cargo build "${scope[@]}" --bin stemset
 STEMSET_BIN="$PWD/target/debug/stemset" ./scripts/test-web.sh

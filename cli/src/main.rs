@@ -11,6 +11,8 @@ use clap::{Parser, Subcommand};
 
 // The backends this binary is built with; linking them registers them via inventory.
 use stemset_backend_dsp as _;
+#[cfg(feature = "libtorch")]
+use stemset_backend_libtorch as _;
 use stemset_backend_onnx as _;
 use stemset_backend_remote_gpu as _;
 

@@ -52,6 +52,46 @@ impl ModelSpec {
     pub fn slot_names(&self) -> Vec<&str> {
         self.slots.iter().map(|s| s.name.as_str()).collect()
     }
+
+    /// The entry's model file, or a message saying how to get it (for backends).
+    pub fn model_file(&self) -> Result<PathBuf, String> {
+        let Some(file) = &self.file else {
+            return Err("no `file` in its catalog entry".into());
+        };
+        if file.is_file() {
+            return Ok(file.clone());
+        }
+        Err(if self.url.is_some() {
+            format!(
+                "model file {} is missing; download it with `stemset models pull {}`",
+                file.display(),
+                self.name
+            )
+        } else {
+            format!("model file {} does not exist", file.display())
+        })
+    }
+
+    /// Checks that the catalog's slots are ones the model file produces (backends learn
+    /// those only when they open the file).
+    pub fn check_slots(&self, produced: &[SlotInfo]) -> Result<(), String> {
+        let names: Vec<&str> = produced.iter().map(|s| s.name.as_str()).collect();
+        let unknown: Vec<&str> = self
+            .slots
+            .iter()
+            .map(|s| s.name.as_str())
+            .filter(|s| !names.contains(s))
+            .collect();
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "slots {} are not produced by this model file; it produces: {}",
+                unknown.join(", "),
+                names.join(", ")
+            ))
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,8 +181,15 @@ impl Plugins {
         for (name, m) in raw.models {
             let at = format!("models.{name}");
             let Some(reg) = Backends::find(&m.backend) else {
+                // Optional backends are cargo features of the `stemset` binary.
+                let hint = match m.backend.as_str() {
+                    "libtorch" => {
+                        " (libtorch is an optional feature: build stemset with `--features libtorch`, see the README)"
+                    }
+                    _ => "",
+                };
                 problems.push(format!(
-                    "{file}: {at}.backend: unknown backend \"{}\"; backends in this build: {}",
+                    "{file}: {at}.backend: unknown backend \"{}\"; backends in this build: {}{hint}",
                     m.backend,
                     registered.join(", ")
                 ));

@@ -13,6 +13,15 @@ pub struct SlotInfo {
     pub description: String,
 }
 
+impl SlotInfo {
+    pub fn new(name: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            description: description.into(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SeparationError {
     #[error(transparent)]

@@ -41,6 +41,15 @@ WHOLE_6S_G = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 BIAS_SEED = 7
 
+# ---- Positional probes, shared with the libtorch backend's traced models -------------------
+# r_s[j] = g_s * (1 + j / L): a gain that depends on the position inside the window
+# (stemset_backend_libtorch::synthetic::positional_gain), so that the two backends' chunking
+# can be compared sample for sample.
+PROBE_4S_G = (0.1, 0.2, 0.3, 0.4)
+WAVEFORM_C = 8192                       # waveform-contract window (MDX23C/Roformer C)
+WAVEFORM_2S_G = (0.5, 1.5)
+WAVEFORM_1S_G = (0.75,)
+
 
 def mdx_gain_mask():
     """mask[f] = 0.25 + 0.5 f/(F-1), shape [1, 1, F, 1]."""
@@ -129,6 +138,41 @@ def make_demucs_whole(path, g):
          [vi("stems", [1, S, 2, DEMUCS_SEG])], inits, path, 17)
 
 
+def positional(g, length):
+    j = np.arange(length, dtype=np.float32)
+    return np.stack([np.float32(gs) * (np.float32(1) + j / np.float32(length)) for gs in g])
+
+
+def make_demucs_probe(path, g):
+    """demucs-onnx style with a positional gain: stems = Unsqueeze(mix,1) * r, r [1,S,1,SEG]."""
+    S = len(g)
+    inits = [nh.from_array(positional(g, DEMUCS_SEG).reshape(1, S, 1, DEMUCS_SEG), "r"),
+             nh.from_array(np.array([1], np.int64), "ax1")]
+    nodes = [oh.make_node("Unsqueeze", ["mix", "ax1"], ["mu"]),
+             oh.make_node("Mul", ["mu", "r"], ["stems"])]
+    save(nodes, "htdemucs_whole_probe", [vi("mix", [1, 2, DEMUCS_SEG])],
+         [vi("stems", [1, S, 2, DEMUCS_SEG])], inits, path, 17)
+
+
+def make_waveform_probe(path, g):
+    """Waveform contract (spec §3.7.1) with a positional gain and a dynamic batch:
+    mix [batch,2,C] -> stems [batch,S,2,C] = Unsqueeze(mix,1) * r, or for one gain
+    [batch,2,C] = mix * r (a single-target model)."""
+    S = len(g)
+    r = positional(g, WAVEFORM_C)
+    if S == 1:
+        inits = [nh.from_array(r.reshape(1, 1, WAVEFORM_C), "r")]
+        nodes = [oh.make_node("Mul", ["mix", "r"], ["stems"])]
+        out = vi("stems", ["batch", 2, WAVEFORM_C])
+    else:
+        inits = [nh.from_array(r.reshape(1, S, 1, WAVEFORM_C), "r"),
+                 nh.from_array(np.array([1], np.int64), "ax1")]
+        nodes = [oh.make_node("Unsqueeze", ["mix", "ax1"], ["mu"]),
+                 oh.make_node("Mul", ["mu", "r"], ["stems"])]
+        out = vi("stems", ["batch", S, 2, WAVEFORM_C])
+    save(nodes, "waveform_probe", [vi("mix", ["batch", 2, WAVEFORM_C])], [out], inits, path, 17)
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     make_mdx(OUT / "mdx_gain.onnx", mdx_gain_mask())
@@ -139,6 +183,9 @@ def main():
     make_demucs_core(OUT / "demucs_core_4d.onnx", CORE_MIXED_A, CORE_B, flatten_spec=True)
     make_demucs_whole(OUT / "demucs_whole_4s.onnx", WHOLE_4S_G)
     make_demucs_whole(OUT / "demucs_whole_6s.onnx", WHOLE_6S_G)
+    make_demucs_probe(OUT / "demucs_whole_probe.onnx", PROBE_4S_G)
+    make_waveform_probe(OUT / "waveform_probe_2s.onnx", WAVEFORM_2S_G)
+    make_waveform_probe(OUT / "waveform_probe_1s.onnx", WAVEFORM_1S_G)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 pub mod channels;
 pub mod decode;
 pub mod encode;
+pub mod memory;
 pub mod resample;
 pub mod sniff;
 pub mod spool;

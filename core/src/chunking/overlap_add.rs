@@ -54,6 +54,16 @@ impl OverlapAdd {
     /// Removes the frames before `upto` and appends them, divided by their summed weight,
     /// to `out` (interleaved). Frames that received no weight come out as 0.
     pub fn take_until(&mut self, upto: i64, out: &mut Vec<f32>) {
+        self.take(upto, out, true);
+    }
+
+    /// Like [`Self::take_until`] but appends the weighted sums `Σ w·y` themselves, for
+    /// schemes that divide by a constant instead of the coverage (MDX23C's chunking).
+    pub fn take_sums_until(&mut self, upto: i64, out: &mut Vec<f32>) {
+        self.take(upto, out, false);
+    }
+
+    fn take(&mut self, upto: i64, out: &mut Vec<f32>, normalise: bool) {
         let ch = self.channels;
         if upto <= self.base {
             return;
@@ -67,7 +77,9 @@ impl OverlapAdd {
         for i in 0..n {
             let w = self.weight[i];
             let frame = &self.sum[i * ch..(i + 1) * ch];
-            if w > 0.0 {
+            if !normalise {
+                out.extend_from_slice(frame);
+            } else if w > 0.0 {
                 out.extend(frame.iter().map(|&s| s / w));
             } else {
                 out.extend(std::iter::repeat_n(0.0, ch));
@@ -107,5 +119,15 @@ mod tests {
         oa.take_until(0, &mut out);
         assert_eq!(out, vec![1.0, -1.0, 2.0, -2.0]);
         assert_eq!(oa.base(), 0);
+    }
+
+    #[test]
+    fn sums_are_not_divided() {
+        let mut oa = OverlapAdd::new(1, 0);
+        oa.add(0, &[1.0, 1.0], &[1.0, 1.0]);
+        oa.add(1, &[3.0, 3.0], &[1.0, 1.0]);
+        let mut out = Vec::new();
+        oa.take_sums_until(3, &mut out);
+        assert_eq!(out, vec![1.0, 4.0, 3.0]);
     }
 }

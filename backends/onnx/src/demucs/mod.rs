@@ -6,23 +6,15 @@
 //!   spectral branch to the time branch.
 //!
 //! Inputs and outputs are bound by position. The chunking, track normalisation and shifts
-//! are core's `apply_model`, shared with the TorchScript backend.
+//! are core's `families::demucs` (bags, names, `apply_model`), shared with the
+//! TorchScript backend.
 
 pub mod spec;
 
-use stemset_core::audio::spool::SpooledAudio;
-use stemset_core::audio::{AudioSink, AudioSource};
-use stemset_core::chunking::demucs::{DemucsOptions, SegmentModel, apply_model};
-use stemset_core::separator::{AudioSeparator, SeparationError, SeparationProgress, SlotInfo};
+use stemset_core::chunking::demucs::SegmentModel;
 
 use crate::session::{OnnxModel, TensorSig, shape_text};
 use spec::{HT_BINS, HtSpectrogram};
-
-pub const DEMUCS_RATE: u32 = 44_100;
-
-/// Source names of the Demucs v4 models, in model order.
-pub const SOURCES_4: [&str; 4] = ["drums", "bass", "other", "vocals"];
-pub const SOURCES_6: [&str; 6] = ["drums", "bass", "other", "vocals", "guitar", "piano"];
 
 enum Style {
     Whole,
@@ -186,136 +178,5 @@ impl SegmentModel for DemucsOnnx {
             }
         }
         Ok(())
-    }
-}
-
-/// A bag of exports (e.g. the four htdemucs_ft specialists): every model runs on each
-/// window, and source k is Σ_m w[m][k]·out_m[k] / Σ_m w[m][k].
-pub struct Bag {
-    models: Vec<DemucsOnnx>,
-    /// `[model][source]`
-    weights: Vec<Vec<f32>>,
-    scratch: Vec<f32>,
-}
-
-impl Bag {
-    pub fn new(models: Vec<DemucsOnnx>, weights: Vec<Vec<f32>>) -> Result<Self, String> {
-        let first = models.first().ok_or("a bag needs at least one model")?;
-        let (seg, sources) = (first.segment, first.sources);
-        for m in &models {
-            if m.segment != seg || m.sources != sources {
-                return Err(format!(
-                    "{}: segment {} and {} sources differ from the bag's first model ({seg}, {sources})",
-                    m.model.path.display(),
-                    m.segment,
-                    m.sources
-                ));
-            }
-        }
-        if weights.len() != models.len() || weights.iter().any(|w| w.len() != sources) {
-            return Err(format!(
-                "params.weights must have one row of {sources} numbers per model ({} models)",
-                models.len()
-            ));
-        }
-        for k in 0..sources {
-            if weights.iter().map(|w| w[k]).sum::<f32>() <= 0.0 {
-                return Err(format!("params.weights: source {k} has no positive weight"));
-            }
-        }
-        Ok(Self {
-            scratch: vec![0.0; sources * 2 * seg],
-            models,
-            weights,
-        })
-    }
-}
-
-impl SegmentModel for Bag {
-    fn segment(&self) -> usize {
-        self.models[0].segment
-    }
-    fn sources(&self) -> usize {
-        self.models[0].sources
-    }
-    fn run(&mut self, window: &[f32], out: &mut [f32]) -> Result<(), String> {
-        let stem_len = 2 * self.segment();
-        out.fill(0.0);
-        let mut totals = vec![0.0f32; self.sources()];
-        for (m, w) in self.models.iter_mut().zip(&self.weights) {
-            if w.iter().all(|&x| x == 0.0) {
-                continue;
-            }
-            m.run(window, &mut self.scratch)?;
-            for (k, &wk) in w.iter().enumerate() {
-                if wk == 0.0 {
-                    continue;
-                }
-                totals[k] += wk;
-                for (o, s) in out[k * stem_len..(k + 1) * stem_len]
-                    .iter_mut()
-                    .zip(&self.scratch[k * stem_len..(k + 1) * stem_len])
-                {
-                    *o += wk * s;
-                }
-            }
-        }
-        for (k, t) in totals.iter().enumerate() {
-            for o in &mut out[k * stem_len..(k + 1) * stem_len] {
-                *o /= t;
-            }
-        }
-        Ok(())
-    }
-}
-
-pub struct DemucsSeparator {
-    name: String,
-    model: Box<dyn SegmentModel + Send>,
-    options: DemucsOptions,
-    slots: Vec<SlotInfo>,
-}
-
-impl DemucsSeparator {
-    pub fn new(
-        name: &str,
-        model: Box<dyn SegmentModel + Send>,
-        options: DemucsOptions,
-        slots: Vec<SlotInfo>,
-    ) -> Self {
-        Self {
-            name: name.to_string(),
-            model,
-            options,
-            slots,
-        }
-    }
-}
-
-impl AudioSeparator for DemucsSeparator {
-    fn output_slots(&self) -> &[SlotInfo] {
-        &self.slots
-    }
-
-    fn sample_rate(&self) -> u32 {
-        DEMUCS_RATE
-    }
-
-    fn separate(
-        &mut self,
-        input: &mut dyn AudioSource,
-        outputs: &mut [&mut dyn AudioSink],
-        progress: &dyn SeparationProgress,
-    ) -> Result<(), SeparationError> {
-        stemset_core::separator::check_model_input(&self.name, input, DEMUCS_RATE)?;
-        let spool = SpooledAudio::spool(input)?;
-        apply_model(
-            &self.name,
-            self.model.as_mut(),
-            &spool,
-            &self.options,
-            outputs,
-            progress,
-        )
     }
 }

@@ -9,8 +9,8 @@ use stemset_core::params::Params;
 use super::model_data::{self, MdxModelData};
 use super::schedule::Overlap;
 use crate::session::{TensorSig, shape_text};
-use crate::stems;
 use stemset_core::hashing::model_hash;
+use stemset_core::stems;
 
 /// Everything the MDX separator needs, validated.
 #[derive(Debug, Clone, PartialEq)]
