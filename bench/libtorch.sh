@@ -11,7 +11,7 @@
 # a Python with torch, demucs and demucs-onnx (PYTHON, default .venv-torch/bin/python:
 # `python3 -m venv .venv-torch && .venv-torch/bin/pip install torch==2.13.0 demucs==4.1.0
 # demucs-onnx==0.3.4 onnx onnxruntime soundfile`). THREADS (default: all cores) applies
-# to all three; PYTHON_BASELINE=0 skips PyTorch's run.
+# to all three; PYTHON_BASELINE=0 skips PyTorch's run; PROFILE=dev uses the dev build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lengths=("$@"); [ ${#lengths[@]} -gt 0 ] || lengths=(60)
@@ -29,8 +29,12 @@ if [ -z "${ORT_DYLIB_PATH:-}" ]; then
   ORT_DYLIB_PATH="$(ls "$PWD"/.venv-ml/lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so.* | head -n1)"
   export ORT_DYLIB_PATH
 fi
-cargo build --release -p stemset --features libtorch >/dev/null
-bin="$PWD/target/release/stemset"
+# PROFILE=dev measures the test build (inference runs in libtorch / ONNX Runtime either way).
+if [ "${PROFILE:-release}" = dev ]; then
+  cargo build -p stemset --features libtorch >/dev/null; bin="$PWD/target/debug/stemset"
+else
+  cargo build --release -p stemset --features libtorch >/dev/null; bin="$PWD/target/release/stemset"
+fi
 models="${STEMSET_BENCH_MODELS:-$PWD/target/bench-htdemucs}"
 if [ ! -f "$models/htdemucs_random.onnx" ]; then
   "$python" bench/htdemucs_models.py "$models" 0
@@ -89,7 +93,7 @@ for s in "${lengths[@]}"; do
       || { cat "$work/log"; exit 1; }
     read -r wall kb < "$work/time"
     awk -v s="$s" -v b="$backend" -v w="$wall" -v kb="$kb" \
-      'BEGIN { printf "%-8s %-9s %-10.1f %-10.2f %.0f\n", s, b, w, w / s, kb / 1024 }'
+      'BEGIN { printf "%-8s %-9s %-10.1f %-10.2f %.0f\n", s, b, w, s / w, kb / 1024 }'
   done
   if [ "${PYTHON_BASELINE:-1}" != 0 ]; then
     /usr/bin/time -f '%e %M' -o "$work/time" \
@@ -97,6 +101,6 @@ for s in "${lengths[@]}"; do
       || { cat "$work/log"; exit 1; }
     read -r wall kb < "$work/time"
     awk -v s="$s" -v w="$wall" -v kb="$kb" \
-      'BEGIN { printf "%-8s %-9s %-10.1f %-10.2f %.0f\n", s, "pytorch", w, w / s, kb / 1024 }'
+      'BEGIN { printf "%-8s %-9s %-10.1f %-10.2f %.0f\n", s, "pytorch", w, s / w, kb / 1024 }'
   fi
 done

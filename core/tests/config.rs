@@ -146,8 +146,18 @@ architecture = "x"
 [models.arch]
 backend = "testkit"
 architecture = "mdx"
+
+[models.torch]
+backend = "libtorch"
+architecture = "demucs"
 "#;
     let err = load(BASE, plugins, &[]).expect_err("must fail");
+    // An optional backend this build lacks says how to get it.
+    assert!(
+        err.contains("models.torch.backend: unknown backend \"libtorch\"")
+            && err.contains("--features libtorch"),
+        "{err}"
+    );
     assert!(err.contains("plugins.toml: models.split.slots"), "{err}");
     assert!(
         err.contains("does not produce \"half\"; it produces: quarter, rest"),
