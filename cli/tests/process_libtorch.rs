@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{stemset, text};
+use common::{processed_recording, stemset, text};
 use stemset_backend_libtorch::synthetic;
 
 fn setup() -> tempfile::TempDir {
@@ -104,18 +104,11 @@ fn a_torchscript_strategy_turns_a_recording_into_stems() {
         "{}",
         text(&o)
     );
-    let media = dir.path().join("media/band");
-    let rec = std::fs::read_dir(&media)
-        .expect("media")
-        .flatten()
-        .next()
-        .expect("a recording folder")
-        .path();
-    for stem in ["vocals", "drums", "bass", "other"] {
-        let f = rec.join(format!("{stem}.flac"));
-        let size = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
-        assert!(size > 1000, "{} is missing or empty", f.display());
-    }
+    processed_recording(
+        &dir.path().join("media/band"),
+        &["vocals", "drums", "bass", "other"],
+        "flac",
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{stemset, text};
+use common::{processed_recording, stemset, text};
 
 use std::path::{Path, PathBuf};
 
@@ -82,18 +82,11 @@ fn an_onnx_strategy_turns_a_recording_into_stems() {
         "{}",
         text(&o)
     );
-    let media = dir.path().join("media/band");
-    let rec = std::fs::read_dir(&media)
-        .expect("media")
-        .flatten()
-        .next()
-        .expect("a recording folder")
-        .path();
-    for stem in ["vocals", "drums", "bass", "other"] {
-        let f = rec.join(format!("{stem}.opus"));
-        let size = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
-        assert!(size > 1000, "{} is missing or empty", f.display());
-    }
+    let rec = processed_recording(
+        &dir.path().join("media/band"),
+        &["vocals", "drums", "bass", "other"],
+        "opus",
+    );
     let meta = std::fs::read_to_string(rec.join("metadata.json")).expect("metadata");
     assert!(meta.contains("\"vocals\""), "{meta}");
 }

@@ -20,20 +20,10 @@ impl DemucsTorch {
             "expected forward(mix [1, 2, {seg}]) → [1, S, 2, {seg}] (a traced HTDemucs; set \
              params.segment if it was traced with another length)"
         );
-        let bad = |reason: String| ModuleError::Signature {
-            path: module.path.clone(),
-            reason: format!("{reason}; {expected}"),
-        };
-        let (shape, _) = match module.forward(&vec![0.0; 2 * segment], &[1, 2, seg]) {
-            Ok(out) => out,
-            Err(ModuleError::Forward { reason, .. }) => {
-                return Err(bad(format!("it fails on [1, 2, {seg}]: {reason}")));
-            }
-            Err(e) => return Err(e),
-        };
+        let shape = module.probe(segment, &expected)?;
         let sources = match shape.as_slice() {
             [1, s, 2, l] if *s > 0 && *l == seg => *s as usize,
-            _ => return Err(bad(format!("it returns {shape:?}"))),
+            _ => return Err(module.signature_error(format!("it returns {shape:?}; {expected}"))),
         };
         Ok(Self {
             module,

@@ -68,6 +68,27 @@ impl TorchModule {
         })
     }
 
+    /// Runs `forward` once on a silent `[1, 2, len]` window and returns the output's
+    /// shape, or a signature error (`expected` says what the architecture needs) when
+    /// the module fails on that input.
+    pub fn probe(&self, len: usize, expected: &str) -> Result<Vec<i64>, ModuleError> {
+        match self.forward(&vec![0.0; 2 * len], &[1, 2, len as i64]) {
+            Ok((shape, _)) => Ok(shape),
+            Err(ModuleError::Forward { reason, .. }) => {
+                Err(self
+                    .signature_error(format!("it fails on [1, 2, {len}]: {reason}; {expected}")))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn signature_error(&self, reason: String) -> ModuleError {
+        ModuleError::Signature {
+            path: self.path.clone(),
+            reason,
+        }
+    }
+
     fn forward_err(&self, e: &tch::TchError) -> ModuleError {
         ModuleError::Forward {
             path: self.path.clone(),

@@ -10,11 +10,21 @@ fn err(e: tch::TchError) -> String {
     e.to_string()
 }
 
-/// `[S]` gains as a `[1, S, 1, 1]` tensor.
-fn per_stem(gains: &[f32]) -> Result<Tensor, String> {
-    Tensor::f_from_slice(gains)
-        .and_then(|t| t.f_reshape([1, gains.len() as i64, 1, 1]))
-        .map_err(err)
+/// The gains as a `[1, S, 1, 1]` tensor, or with `positional` the `[1, S, 1, len]` of
+/// [`positional_gain`].
+fn gain(gains: &[f32], len: usize, positional: bool) -> Result<Tensor, String> {
+    let stems = gains.len() as i64;
+    let t = if positional {
+        Tensor::f_from_slice(&positional_gain(gains, len))
+            .and_then(|t| t.f_reshape([1, stems, 1, len as i64]))
+    } else {
+        Tensor::f_from_slice(gains).and_then(|t| t.f_reshape([1, stems, 1, 1]))
+    };
+    t.map_err(err)
+}
+
+fn silence(len: usize) -> Result<Tensor, String> {
+    Tensor::f_zeros([1, 2, len as i64], (Kind::Float, tch::Device::Cpu)).map_err(err)
 }
 
 /// `r_s[j] = g_s · (1 + j / len)`, as `[1, S, 1, len]`: a gain that depends on the
@@ -53,16 +63,13 @@ fn trace(
 /// HTDemucs-shaped `mix [1, 2, seg] → [1, S, 2, seg]`: `stems = mix.unsqueeze(1) · g`,
 /// or with `positional`, `· r` of [`positional_gain`].
 pub fn demucs(path: &Path, seg: usize, gains: &[f32], positional: bool) -> Result<(), String> {
-    let example =
-        Tensor::f_zeros([1, 2, seg as i64], (Kind::Float, tch::Device::Cpu)).map_err(err)?;
-    let gain = if positional {
-        Tensor::f_from_slice(&positional_gain(gains, seg))
-            .and_then(|t| t.f_reshape([1, gains.len() as i64, 1, seg as i64]))
-            .map_err(err)?
-    } else {
-        per_stem(gains)?
-    };
-    trace("demucs", example, |x| x.f_unsqueeze(1)?.f_mul(&gain), path)
+    let gain = gain(gains, seg, positional)?;
+    trace(
+        "demucs",
+        silence(seg)?,
+        |x| x.f_unsqueeze(1)?.f_mul(&gain),
+        path,
+    )
 }
 
 /// Waveform-contract `mix [B, 2, C] → [B, S, 2, C]` (as [`demucs`]); with one gain and
@@ -74,15 +81,8 @@ pub fn waveform(
     positional: bool,
     single: bool,
 ) -> Result<(), String> {
-    let example =
-        Tensor::f_zeros([1, 2, chunk as i64], (Kind::Float, tch::Device::Cpu)).map_err(err)?;
-    let gain = if positional {
-        Tensor::f_from_slice(&positional_gain(gains, chunk))
-            .and_then(|t| t.f_reshape([1, gains.len() as i64, 1, chunk as i64]))
-            .map_err(err)?
-    } else {
-        per_stem(gains)?
-    };
+    let example = silence(chunk)?;
+    let gain = gain(gains, chunk, positional)?;
     if single {
         if gains.len() != 1 {
             return Err("a single-target model has one gain".into());
@@ -102,7 +102,7 @@ pub fn waveform(
 /// A module whose forward takes two tensors (like sevagh's HTDemucs core): the wrong
 /// signature for both architectures.
 pub fn two_inputs(path: &Path, len: usize) -> Result<(), String> {
-    let a = Tensor::f_zeros([1, 2, len as i64], (Kind::Float, tch::Device::Cpu)).map_err(err)?;
+    let a = silence(len)?;
     let b = a.shallow_clone();
     let module = CModule::create_by_tracing("two", "forward", &[a, b], &mut |inputs| {
         vec![(&inputs[0] + &inputs[1])]

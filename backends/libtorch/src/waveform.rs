@@ -21,21 +21,11 @@ impl WaveformTorch {
             "expected forward(mix [B, 2, {c}]) → [B, S, 2, {c}] or [B, 2, {c}] (the window \
              length comes from the model's YAML, or params.chunk)"
         );
-        let bad = |reason: String| ModuleError::Signature {
-            path: module.path.clone(),
-            reason: format!("{reason}; {expected}"),
-        };
-        let (shape, _) = match module.forward(&vec![0.0; 2 * chunk], &[1, 2, c]) {
-            Ok(out) => out,
-            Err(ModuleError::Forward { reason, .. }) => {
-                return Err(bad(format!("it fails on [1, 2, {c}]: {reason}")));
-            }
-            Err(e) => return Err(e),
-        };
+        let shape = module.probe(chunk, &expected)?;
         let outputs = match shape.as_slice() {
             [1, 2, l] if *l == c => 1,
             [1, s, 2, l] if *s > 0 && *l == c => *s as usize,
-            _ => return Err(bad(format!("it returns {shape:?}"))),
+            _ => return Err(module.signature_error(format!("it returns {shape:?}; {expected}"))),
         };
         Ok(Self {
             module,

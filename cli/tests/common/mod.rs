@@ -26,3 +26,21 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// The one recording folder `stemset process` wrote under `media` (`<media>/<profile>`),
+/// after checking that it holds a non-empty `<stem>.<ext>` for every stem.
+#[allow(dead_code)] // not every test binary processes recordings
+pub fn processed_recording(media: &Path, stems: &[&str], ext: &str) -> std::path::PathBuf {
+    let rec = std::fs::read_dir(media)
+        .expect("media")
+        .flatten()
+        .next()
+        .expect("a recording folder")
+        .path();
+    for stem in stems {
+        let f = rec.join(format!("{stem}.{ext}"));
+        let size = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 1000, "{} is missing or empty", f.display());
+    }
+    rec
+}

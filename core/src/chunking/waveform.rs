@@ -33,15 +33,6 @@ pub enum Schedule {
     Mdx23c,
 }
 
-impl Schedule {
-    pub fn name(self) -> &'static str {
-        match self {
-            Schedule::Roformer => "roformer",
-            Schedule::Mdx23c => "mdx23c",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaveformOptions {
     pub schedule: Schedule,

@@ -4,7 +4,7 @@
 //! export with the same base name, or `params.config`) names the stems and gives the
 //! chunk size and overlap; `params` can override every value.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_yaml_ng::Value;
 
@@ -23,8 +23,6 @@ pub type BoxedWindowModel = Box<dyn WindowModel + Send>;
 /// Everything the chunking and the stem naming need, resolved from the YAML and params.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaveformConfig {
-    /// Where the values came from, for messages (`None`: params only).
-    pub yaml: Option<PathBuf>,
     pub schedule: Schedule,
     /// C, samples per window: the length the model was exported with.
     pub chunk: usize,
@@ -180,8 +178,7 @@ impl WaveformConfig {
         if instruments.is_empty() {
             return Err("instruments must name at least one stem".into());
         }
-        let config = Self {
-            yaml: yaml_path,
+        Ok(Self {
             schedule,
             chunk,
             overlap: overlap as usize,
@@ -190,8 +187,7 @@ impl WaveformConfig {
                 .map_err(|_| format!("sample_rate {sample_rate} is out of range"))?,
             instruments,
             target,
-        };
-        Ok(config)
+        })
     }
 }
 

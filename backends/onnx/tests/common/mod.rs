@@ -1,4 +1,4 @@
-//! Shared helpers for the ONNX backend tests: fixture paths, in-memory audio streams and
+//! Shared helpers for the ONNX backend tests: fixture paths, separating in memory and
 //! building catalog entries. ONNX Runtime must be installed (see the README): the tests
 //! fail with the install hint otherwise, they never skip.
 #![allow(dead_code)]
@@ -8,9 +8,9 @@ use std::path::PathBuf;
 // Linking the crate registers the backend (inventory).
 use stemset_backend_onnx as _;
 
-use stemset_core::audio::{AudioError, AudioSink, AudioSource};
+use stemset_core::audio::memory::{MemorySource, separate_to_memory};
 use stemset_core::plugins::{BackendSettings, ModelSpec};
-use stemset_core::separator::{AudioSeparator, Backends, NoProgress, SlotInfo};
+use stemset_core::separator::{AudioSeparator, Backends, SlotInfo};
 
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,58 +24,6 @@ pub fn read_wav(rel: &str) -> (Vec<f32>, usize) {
     let ch = r.spec().channels as usize;
     let s: Vec<f32> = r.samples::<f32>().map(|s| s.expect("sample")).collect();
     (s, ch)
-}
-
-/// An in-memory stereo 44.1 kHz source that hands out odd-sized reads.
-pub struct VecSource {
-    data: Vec<f32>,
-    pos: usize,
-}
-
-impl VecSource {
-    pub fn new(interleaved: Vec<f32>) -> Self {
-        Self {
-            data: interleaved,
-            pos: 0,
-        }
-    }
-}
-
-impl AudioSource for VecSource {
-    fn sample_rate(&self) -> u32 {
-        44_100
-    }
-    fn channels(&self) -> usize {
-        2
-    }
-    fn total_frames(&self) -> Option<u64> {
-        Some((self.data.len() / 2) as u64)
-    }
-    fn read(&mut self, buf: &mut [f32]) -> Result<usize, AudioError> {
-        let frames = (buf.len() / 2)
-            .min(12_345)
-            .min((self.data.len() - self.pos) / 2);
-        buf[..frames * 2].copy_from_slice(&self.data[self.pos..self.pos + frames * 2]);
-        self.pos += frames * 2;
-        Ok(frames)
-    }
-}
-
-#[derive(Default)]
-pub struct VecSink {
-    pub data: Vec<f32>,
-    pub finished: bool,
-}
-
-impl AudioSink for VecSink {
-    fn write(&mut self, interleaved: &[f32]) -> Result<(), AudioError> {
-        self.data.extend_from_slice(interleaved);
-        Ok(())
-    }
-    fn finish(&mut self) -> Result<(), AudioError> {
-        self.finished = true;
-        Ok(())
-    }
 }
 
 /// A catalog entry for `file` with the given params (TOML text) and declared slots.
@@ -117,20 +65,7 @@ pub fn build(spec: &ModelSpec) -> Result<Box<dyn AudioSeparator>, String> {
 
 /// Runs `model` over `input` and returns one interleaved stereo buffer per slot.
 pub fn separate(model: &mut dyn AudioSeparator, input: Vec<f32>) -> Vec<Vec<f32>> {
-    let mut source = VecSource::new(input);
-    let mut sinks: Vec<VecSink> = model
-        .output_slots()
-        .iter()
-        .map(|_| VecSink::default())
-        .collect();
-    {
-        let mut refs: Vec<&mut dyn AudioSink> =
-            sinks.iter_mut().map(|s| s as &mut dyn AudioSink).collect();
-        model
-            .separate(&mut source, &mut refs, &NoProgress)
-            .expect("separation");
-    }
-    sinks.into_iter().map(|s| s.data).collect()
+    separate_to_memory(model, &mut MemorySource::stereo(input)).expect("separation")
 }
 
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
