@@ -12,7 +12,6 @@ use salvo::cors::{AllowHeaders, AllowMethods, AllowOrigin, Cors};
 use salvo::http::Method;
 use salvo::prelude::*;
 use salvo::server::ServerHandle;
-use salvo::size_limiter::max_size;
 use sea_orm::DatabaseConnection;
 use stemset_core::config::{Config, Environment};
 use stemset_core::db::sync::{sync_config, upsert_user};
@@ -118,10 +117,16 @@ async fn log_requests(
     );
 }
 
+/// How long `/healthz` waits for the database to answer a ping.
+const HEALTH_PING_TIMEOUT: Duration = Duration::from_millis(1500);
+
 #[handler]
 async fn healthz(depot: &mut Depot, res: &mut Response) {
     let ok = match depot.get_typed::<AppState>() {
-        Ok(state) => state.db.ping().await.is_ok(),
+        Ok(state) => matches!(
+            tokio::time::timeout(HEALTH_PING_TIMEOUT, state.db.ping()).await,
+            Ok(Ok(()))
+        ),
         Err(_) => false,
     };
     if ok {
@@ -192,8 +197,34 @@ fn cors(origins: &[String]) -> Option<Cors> {
     )
 }
 
+/// Unknown paths under the API's prefixes: 404 JSON, never the web app's index.html.
+#[handler]
+async fn api_not_found() -> ServerError {
+    ServerError::NotFound
+}
+
+/// Errors salvo answers by itself (no route, a malformed request, ...) as JSON like
+/// every other API error, instead of its HTML page.
+#[handler]
+async fn json_errors(res: &mut Response, ctrl: &mut FlowCtrl) {
+    let status = res.status_code.unwrap_or(StatusCode::NOT_FOUND);
+    if !(status.is_client_error() || status.is_server_error())
+        || !(res.body.is_none() || res.body.is_error())
+    {
+        return;
+    }
+    let message = match &res.body {
+        salvo::http::ResBody::Error(e) => e.brief.clone(),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_ascii_lowercase(),
+    };
+    res.render(Json(serde_json::json!({ "error": message })));
+    ctrl.skip_rest();
+}
+
 pub fn routes(state: &AppState) -> Router {
-    let body_limit = state.config.server.max_body_kib.saturating_mul(1024);
     let mut root = Router::new()
         .hoop(InjectState(state.clone()))
         .hoop(log_requests)
@@ -201,10 +232,14 @@ pub fn routes(state: &AppState) -> Router {
         .hoop(identify_hoop)
         .push(Router::with_path("healthz").get(healthz))
         .push(auth_routes::router())
-        .push(graphql::handler::router().hoop(max_size(body_limit)))
+        // The GraphQL handler reads its body within server.max_body_kib itself (413).
+        .push(graphql::handler::router())
         .push(crate::uploads::router())
         .push(crate::worker_callback::router())
         .push(media::router());
+    for prefix in ["api", "auth", "media", "graphql"] {
+        root = root.push(Router::with_path(format!("{prefix}/{{**rest}}")).goal(api_not_found));
+    }
     if let Some(web) = web::router(&state.config.server.web_dir) {
         root = root.push(web);
     }
@@ -245,10 +280,7 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
         db.clone(),
         storage.clone(),
         config.clone(),
-        &Limits {
-            depth: config.server.max_query_depth,
-            complexity: config.server.max_query_complexity,
-        },
+        &Limits::from_config(&config.server),
     )
     .map_err(|e| ServerError::Internal(format!("building the GraphQL schema: {e}")))?;
 
@@ -277,13 +309,19 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
         replay: ReplayGuard::default(),
         worker_secret,
     }));
-    let mut service = Service::new(routes(&state));
+    let mut service =
+        Service::new(routes(&state)).catcher(salvo::catcher::Catcher::default().hoop(json_errors));
     if let Some(cors) = cors(&config.server.cors_origins) {
         service = service.hoop(cors.into_handler());
     }
     let acceptor = TcpAcceptor::try_from(listener)
         .map_err(|e| ServerError::Config(format!("listener: {e}")))?;
-    let server = Server::new(acceptor);
+    // Salvo's defaults (10 s TLS handshake, 30 s request head) plus an idle timeout
+    // between request body chunks: a stalled body is cut off, a slow but moving upload
+    // is not. WebSocket upgrades relax it.
+    let fuse = salvo::fuse::FuseConfig::default()
+        .with_request_body_timeout(Duration::from_secs(config.server.body_idle_timeout_secs));
+    let server = Server::new(acceptor).fuse_config(fuse);
     let handle = server.handle();
     let task = tokio::spawn(async move {
         server.serve(service).await;

@@ -22,6 +22,8 @@ pub enum ServerError {
     PayloadTooLarge(String),
     #[error("{0}")]
     Unavailable(String),
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("storage: {0}")]
@@ -44,6 +46,8 @@ impl ServerError {
             ServerError::Conflict(_) => StatusCode::CONFLICT,
             ServerError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ServerError::Database(e) if database_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
+            ServerError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ServerError::Provider(_) => StatusCode::BAD_GATEWAY,
             ServerError::Database(_)
             | ServerError::Storage(_)
@@ -55,12 +59,25 @@ impl ServerError {
     /// What the client may see.
     pub fn public_message(&self) -> String {
         match self {
+            ServerError::Database(e) if database_unavailable(e) => DATABASE_UNAVAILABLE.to_string(),
             ServerError::Database(_) | ServerError::Storage(_) | ServerError::Internal(_) => {
                 "internal server error".to_string()
             }
             other => other.to_string(),
         }
     }
+}
+
+/// What a client hears while the database cannot be reached.
+pub const DATABASE_UNAVAILABLE: &str = "database unavailable";
+
+/// No connection could be had (the pool's acquire timeout passed, or opening one
+/// failed): the database is down or unreachable, not the request at fault.
+pub fn database_unavailable(e: &sea_orm::DbErr) -> bool {
+    matches!(
+        e,
+        sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)
+    )
 }
 
 #[async_trait]

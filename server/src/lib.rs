@@ -6,9 +6,11 @@
 pub mod access;
 pub mod app;
 pub mod auth;
+pub mod body;
 pub mod error;
 pub mod graphql;
 pub mod media;
+pub mod origin;
 pub mod range;
 pub mod state;
 pub mod uploads;

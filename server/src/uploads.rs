@@ -22,7 +22,7 @@ use stemset_core::storage::ObjectWriter;
 use uuid::Uuid;
 
 use crate::access;
-use crate::auth::identity::Caller;
+use crate::auth::identity::{Caller, CallerKind};
 use crate::error::ServerError;
 use crate::state::AppState;
 
@@ -44,6 +44,14 @@ async fn upload(
         .get_typed::<Caller>()
         .cloned()
         .map_err(|_| ServerError::Unauthenticated)?;
+    // A form on another site can POST multipart with the visitor's cookie (no CORS
+    // preflight for that): only API tokens, which no page holds by accident, may upload
+    // from a foreign Origin.
+    if !matches!(caller.kind, CallerKind::ApiToken(_)) && !crate::origin::allowed(req, &state) {
+        return Err(ServerError::Forbidden(
+            "uploads from this origin are not allowed".into(),
+        ));
+    }
     let profile_name = req
         .query::<String>("profile")
         .filter(|p| !p.is_empty())
@@ -96,6 +104,7 @@ async fn upload(
                     "the form has no field named \"file\"".into(),
                 ));
             }
+            Err(e) if crate::body::is_timeout(&e) => return Err(stalled(&state)),
             Err(e) => return Err(ServerError::BadRequest(format!("malformed upload: {e}"))),
         }
     };
@@ -126,6 +135,7 @@ async fn upload(
             let chunk = match field.chunk().await {
                 Ok(Some(c)) => c,
                 Ok(None) => break,
+                Err(e) if crate::body::is_timeout(&e) => return Err(stalled(&state)),
                 Err(e) => {
                     return Err(ServerError::BadRequest(format!(
                         "the upload broke off: {e}"
@@ -230,6 +240,13 @@ async fn upload(
         "sha256": sha256,
     })));
     Ok(())
+}
+
+fn stalled(state: &AppState) -> ServerError {
+    ServerError::RequestTimeout(format!(
+        "the upload stalled: no data for {} s (server.body_idle_timeout_secs)",
+        state.config.server.body_idle_timeout_secs
+    ))
 }
 
 fn too_large(max: u64) -> ServerError {

@@ -47,10 +47,11 @@ fn read_cases(s: &TestServer) -> Vec<(&'static str, String, String)> {
         ("users", "{ users { nodes { id email } } }".into(), common::OWNER.into()),
         ("me", "{ me { email } }".into(), String::new()),
         ("apiTokens", "{ apiTokens { id name } }".into(), String::new()),
-        // Through relations, and by filtering on a known id.
+        // Through relations (paginated: unpaginated lists three deep exceed the default
+        // complexity limit), and by filtering on a known id.
         (
             "profiles",
-            "{ profiles { nodes { recordings { nodes { title audioFile { id } stems { nodes { id } } } } userProfiles { nodes { user { email } } } } } }".into(),
+            "{ profiles { nodes { recordings(pagination: { page: { limit: 10, page: 0 } }) { nodes { title audioFile { id } stems(pagination: { page: { limit: 10, page: 0 } }) { nodes { id } } } } userProfiles { nodes { user { email } } } } } }".into(),
             "Tuesday jam".into(),
         ),
         (

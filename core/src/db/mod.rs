@@ -9,6 +9,11 @@ use stemset_migrations::Migrator;
 
 pub use entities::*;
 
+/// How long a request waits for a pooled connection (opening one included) before it
+/// fails with [`DbErr::ConnectionAcquire`]: a database that is down or unreachable is
+/// reported within seconds instead of after sqlx's default 30 s.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Connects to `url`. SQLite databases (the embedded default) are created and migrated
 /// automatically; PostgreSQL is migrated by `stemset migrate` unless `auto_migrate`.
 pub async fn connect(url: &str, auto_migrate: bool) -> Result<DatabaseConnection, DbErr> {
@@ -25,6 +30,7 @@ pub async fn connect(url: &str, auto_migrate: bool) -> Result<DatabaseConnection
     }
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false);
+    opts.acquire_timeout(ACQUIRE_TIMEOUT);
     let db = Database::connect(opts).await?;
     if url.starts_with("sqlite:") {
         // Foreign keys are off by default in SQLite; cascades depend on them.

@@ -1,14 +1,15 @@
 //! HTTP and WebSocket endpoints of the GraphQL API: `POST /graphql` (single or batched
-//! requests), GraphiQL at `GET /graphql`, subscriptions at `GET /graphql/ws` (both the
+//! requests, within `server.max_body_kib`, `server.body_timeout_secs` and
+//! `server.max_batch_operations`; the per-operation limits are in [`super::limits`]),
+//! GraphiQL at `GET /graphql` for signed-in callers, subscriptions at `GET /graphql/ws` (both the
 //! graphql-transport-ws and the older graphql-ws protocol). Unauthenticated calls get
 //! 401 before any resolver runs.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use async_graphql::Executor;
-use async_graphql::http::{
-    GraphiQLSource, WebSocket as GqlWebSocket, WebSocketProtocols, WsMessage,
-};
+use async_graphql::http::{WebSocket as GqlWebSocket, WebSocketProtocols, WsMessage};
 use futures::{SinkExt, StreamExt, future};
 use salvo::prelude::*;
 use salvo::websocket::{Message, WebSocketUpgrade};
@@ -25,14 +26,82 @@ pub fn router() -> Router {
         .push(Router::with_path("ws").get(subscribe))
 }
 
+/// GraphiQL, for signed-in callers only. Its scripts and stylesheet come from unpkg at
+/// exact versions, each pinned by its Subresource Integrity hash (sha384 of the file in
+/// the npm package, which is what unpkg serves), so a changed file is not run.
+const GRAPHIQL: &str = r#"<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="robots" content="noindex">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta name="referrer" content="no-referrer">
+    <title>Stemset GraphQL</title>
+    <style>
+      body { height: 100%; margin: 0; width: 100%; overflow: hidden; }
+      #graphiql { height: 100vh; }
+    </style>
+    <script
+      src="https://unpkg.com/react@18.3.1/umd/react.production.min.js"
+      integrity="sha384-DGyLxAyjq0f9SPpVevD6IgztCFlnMF6oW/XQGmfe+IsZ8TqEiDrcHkMLKI6fiB/Z"
+      crossorigin="anonymous"
+    ></script>
+    <script
+      src="https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js"
+      integrity="sha384-gTGxhz21lVGYNMcdJOyq01Edg0jhn/c22nsx0kyqP0TxaV5WVdsSH1fSDUf5YJj1"
+      crossorigin="anonymous"
+    ></script>
+    <link
+      rel="stylesheet"
+      href="https://unpkg.com/graphiql@4.1.2/graphiql.min.css"
+      integrity="sha384-1el1QShFBnnXTx9x/Cprg82hZWKt0ry29OAYIXt05swbi0KcZDFoj0CWguMpopJr"
+      crossorigin="anonymous"
+    />
+  </head>
+  <body>
+    <div id="graphiql">Loading...</div>
+    <script
+      src="https://unpkg.com/graphiql@4.1.2/graphiql.min.js"
+      integrity="sha384-9XdHu7ajgGJziD4J1zNBKQ842Q/+zZfDv+ib1eMhZWBH6hPAs806x+Jbcf0yNO6B"
+      crossorigin="anonymous"
+    ></script>
+    <script>
+      const url = (path, ws) => {
+        const u = new URL(path, window.location.origin);
+        if (ws) u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+        return u.toString();
+      };
+      ReactDOM.createRoot(document.getElementById('graphiql')).render(
+        React.createElement(GraphiQL, {
+          fetcher: GraphiQL.createFetcher({
+            url: url('/graphql'),
+            subscriptionUrl: url('/graphql/ws', true),
+            fetch: (input, init = {}) => fetch(input, { ...init, credentials: 'same-origin' }),
+          }),
+          defaultEditorToolsVisibility: true,
+        })
+      );
+    </script>
+  </body>
+</html>
+"#;
+
 #[handler]
-async fn graphiql(res: &mut Response) {
-    res.render(Text::Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Stemset GraphQL")
-            .finish(),
+async fn graphiql(depot: &mut Depot, res: &mut Response) -> Result<(), ServerError> {
+    Caller::require(depot)?;
+    res.headers_mut().insert(
+        salvo::http::header::CACHE_CONTROL,
+        salvo::http::HeaderValue::from_static("no-store"),
+    );
+    res.render(Text::Html(GRAPHIQL));
+    Ok(())
+}
+
+/// A refusal of the whole HTTP request, shaped like a GraphQL response.
+fn refuse(res: &mut Response, status: StatusCode, message: String) {
+    res.status_code(status);
+    res.render(Json(
+        serde_json::json!({ "errors": [{ "message": message }] }),
     ));
 }
 
@@ -44,12 +113,35 @@ async fn execute(
 ) -> Result<(), ServerError> {
     let caller = Caller::require(depot)?;
     let state = AppState::from_depot(depot)?;
-    let limit = usize::try_from(state.config.server.max_body_kib.saturating_mul(1024))
-        .unwrap_or(usize::MAX);
-    let batch: async_graphql::BatchRequest = req
-        .parse_json_with_max_size(limit)
-        .await
+    let server = &state.config.server;
+    // JSON only: a form or text/plain POST from another site would need no CORS preflight.
+    if req
+        .content_type()
+        .is_none_or(|m| m.subtype() != salvo::http::mime::JSON)
+    {
+        return Err(ServerError::BadRequest(
+            "not a GraphQL request: send it as application/json".into(),
+        ));
+    }
+    let limit = usize::try_from(server.max_body_kib.saturating_mul(1024)).unwrap_or(usize::MAX);
+    let body = crate::body::read_limited(req, limit, Duration::from_secs(server.body_timeout_secs))
+        .await?;
+    let batch: async_graphql::BatchRequest = serde_json::from_slice(&body)
         .map_err(|e| ServerError::BadRequest(format!("not a GraphQL request: {e}")))?;
+    if let async_graphql::BatchRequest::Batch(ops) = &batch
+        && ops.len() > server.max_batch_operations
+    {
+        refuse(
+            res,
+            StatusCode::BAD_REQUEST,
+            format!(
+                "batch of {} operations exceeds the limit of {} (server.max_batch_operations)",
+                ops.len(),
+                server.max_batch_operations
+            ),
+        );
+        return Ok(());
+    }
     let viewer = Viewer::load(&state.db, &caller).await?;
     let response = state.schema.execute_batch(batch.data(viewer)).await;
     res.headers_mut().insert(
@@ -60,31 +152,6 @@ async fn execute(
     Ok(())
 }
 
-/// A WebSocket carries the cookie of any page that opens it, so only the app's own
-/// origin (and configured front-end origins) may open one (cross-site WebSocket
-/// hijacking).
-fn origin_allowed(req: &Request, state: &AppState) -> bool {
-    let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok()) else {
-        return true; // not a browser
-    };
-    let host = req
-        .headers()
-        .get("host")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let same_host = origin
-        .split_once("://")
-        .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
-    same_host
-        || state.config.server.cors_origins.iter().any(|o| o == origin)
-        || state
-            .config
-            .auth
-            .public_url
-            .as_deref()
-            .is_some_and(|u| u.trim_end_matches('/') == origin)
-}
-
 #[handler]
 async fn subscribe(
     req: &mut Request,
@@ -93,7 +160,7 @@ async fn subscribe(
 ) -> Result<(), ServerError> {
     let caller = Caller::require(depot)?;
     let state = AppState::from_depot(depot)?;
-    if !origin_allowed(req, &state) {
+    if !crate::origin::allowed(req, &state) {
         return Err(ServerError::Forbidden(
             "this origin may not open a WebSocket here".into(),
         ));

@@ -5,21 +5,24 @@
 
 pub mod access_hooks;
 pub mod handler;
+pub mod limits;
 pub mod mutations;
 pub mod subscriptions;
 pub mod tokens;
 pub mod viewer;
 
-use std::sync::{Arc, LazyLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use async_graphql::dynamic::{Schema, SchemaError};
 use heck::{ToLowerCamelCase, ToUpperCamelCase};
 use sea_orm::DatabaseConnection;
 use seaography::{BuilderContext, LifecycleHooks};
-use stemset_core::config::Config;
+use stemset_core::config::{Config, ServerConfig};
 use stemset_core::db::{audio_file, job, profile, recording, stem, user, user_profile};
 use stemset_core::storage::Storage;
 
+pub use limits::{LimitsExtension, QueryLimits, TypeIndex};
 pub use viewer::Viewer;
 
 /// Table `audio_files` → type `AudioFile`.
@@ -30,19 +33,50 @@ fn singular_type(table: &str) -> String {
         .to_upper_camel_case()
 }
 
-static CONTEXT: LazyLock<BuilderContext> = LazyLock::new(|| {
-    let mut context = BuilderContext::default();
-    context.entity_object.type_name = Box::new(singular_type);
-    // Root list fields are plural: `recordings`, `audioFiles`.
-    context.entity_query_field.type_name =
-        Box::new(|object: &str| format!("{}s", object.to_lower_camel_case()));
-    context.hooks = LifecycleHooks::new(access_hooks::AccessHooks);
-    context
-});
+/// Seaography's builder context for one pagination setting. The builder needs a
+/// `'static` one; there is one per distinct setting (a server has one, tests a few), kept
+/// for the life of the process.
+fn context(default_page_size: u64, max_page_size: u64) -> &'static BuilderContext {
+    static CONTEXTS: LazyLock<Mutex<HashMap<(u64, u64), &'static BuilderContext>>> =
+        LazyLock::new(Default::default);
+    let mut contexts = CONTEXTS.lock().unwrap_or_else(|e| e.into_inner());
+    contexts
+        .entry((default_page_size, max_page_size))
+        .or_insert_with(|| {
+            let mut context = BuilderContext::default();
+            context.entity_object.type_name = Box::new(singular_type);
+            // Root list fields are plural: `recordings`, `audioFiles`.
+            context.entity_query_field.type_name =
+                Box::new(|object: &str| format!("{}s", object.to_lower_camel_case()));
+            context.hooks = LifecycleHooks::new(access_hooks::AccessHooks);
+            // A list without `pagination` returns its first page; a larger `limit` than
+            // the maximum is refused (by the limits check first, with its own message).
+            context.pagination_input.default_limit = Some(default_page_size);
+            context.pagination_input.max_limit = Some(max_page_size);
+            Box::leak(Box::new(context))
+        })
+}
 
+/// The GraphQL limits of `server:` in the config.
 pub struct Limits {
     pub depth: usize,
-    pub complexity: usize,
+    pub query: QueryLimits,
+}
+
+impl Limits {
+    pub fn from_config(server: &ServerConfig) -> Limits {
+        Limits {
+            depth: server.max_query_depth,
+            query: QueryLimits {
+                depth: server.max_query_depth as u64,
+                complexity: server.max_query_complexity as u64,
+                fields: server.max_query_fields as u64,
+                aliases: server.max_query_aliases as u64,
+                default_page_size: server.default_page_size,
+                max_page_size: server.max_page_size,
+            },
+        }
+    }
 }
 
 /// Builds the schema. `db`, `storage` and `config` become schema data for resolvers.
@@ -52,7 +86,8 @@ pub fn build_schema(
     config: Arc<Config>,
     limits: &Limits,
 ) -> Result<Schema, SchemaError> {
-    let mut builder = seaography::Builder::new(&CONTEXT, db.clone());
+    let context = context(limits.query.default_page_size, limits.query.max_page_size);
+    let mut builder = seaography::Builder::new(context, db.clone());
     // Read side only: writes go through the domain mutations, which validate input.
     seaography::register_entity!(builder, profile, mutation: false);
     seaography::register_entity!(builder, recording, mutation: false);
@@ -64,14 +99,24 @@ pub fn build_schema(
     tokens::register(&mut builder);
     mutations::register(&mut builder);
     subscriptions::register(&mut builder);
-    builder
+    let index = Arc::new(OnceLock::new());
+    // Complexity is the limits extension's (async-graphql's own counts no list sizes).
+    let schema = builder
         .set_depth_limit(Some(limits.depth))
-        .set_complexity_limit(Some(limits.complexity))
+        .set_complexity_limit(None)
         .schema_builder()
+        .extension(LimitsExtension {
+            limits: limits.query.clone(),
+            index: index.clone(),
+        })
         .data(db)
         .data(storage)
         .data(config)
-        .finish()
+        .finish()?;
+    let types = TypeIndex::from_sdl(&schema.sdl())
+        .map_err(|e| SchemaError(format!("reading the schema's own SDL: {e}")))?;
+    let _ = index.set(types);
+    Ok(schema)
 }
 
 #[cfg(test)]

@@ -72,6 +72,8 @@ pub struct ConfigOptions<'a> {
     /// The body of the `jobs:` section; default `workers: 0` (no in-process worker, so
     /// seeded job rows stay as they are).
     pub jobs: Option<&'a str>,
+    /// More lines of the `server:` section (each indented two spaces, ending in `\n`).
+    pub extra_server: &'a str,
 }
 
 /// Writes config.yaml + plugins.toml into `dir`: bands `alpha` (an owner and a member)
@@ -138,10 +140,10 @@ auth:
   listen: "{listen}"
   cors_origins: [{cors}]
   max_body_kib: 64
-  max_query_complexity: 300
-jobs:
+{extra_server}jobs:
 {jobs}plugins: plugins.toml
 "#,
+        extra_server = opts.extra_server,
         jobs = opts.jobs.unwrap_or("  workers: 0\n"),
     );
     let path = dir.join("config.yaml");
