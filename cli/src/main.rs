@@ -65,7 +65,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     stemset_server::install_crypto_provider();
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| cli.log.clone());
+    // Symphonia logs every failed probe at error level; Stemset reports those itself,
+    // once, naming the file.
+    let filter = std::env::var("RUST_LOG")
+        .unwrap_or_else(|_| format!("{},symphonia_core::formats::probe=off", cli.log));
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
@@ -98,8 +101,42 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The error and its causes on one line, each said once: library errors often include
+/// their source's text in their own message, and `{:#}` would repeat it.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let msg = cause.to_string();
+        if msg.is_empty() || text.contains(&msg) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&msg);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot read plugins.toml: {0}")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn causes_are_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let e = anyhow::Error::new(Outer(io)).context("cannot load the config");
+        assert_eq!(
+            super::error_text(&e),
+            "cannot load the config: cannot read plugins.toml: No such file"
+        );
     }
 }

@@ -445,13 +445,8 @@ impl Config {
                 file: file.clone(),
                 message: e.to_string(),
             })?;
-        vars.substitute_yaml(&file, &mut value)?;
-        let raw: RawConfig =
-            serde_path_to_error::deserialize(value).map_err(|e| ConfigError::Invalid {
-                file: file.clone(),
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
-            })?;
+        let typed = vars.substitute_yaml(&file, &mut value)?;
+        let raw: RawConfig = crate::vars::deserialize_yaml(&file, value, &typed)?;
 
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let plugins = Plugins::load(&resolve(&base, &raw.plugins), vars)?;

@@ -58,6 +58,39 @@ pub enum Error {
 }
 
 impl Error {
+    /// A bug (a panic in a worker thread or task): the user is told what stopped, the
+    /// log gets the details; no panic text reaches a user.
+    pub fn internal(what: &str, detail: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%detail, "internal error while {what}");
+        Error::Other(format!(
+            "an internal error stopped {what} (the details are in the log)"
+        ))
+    }
+
+    /// For a job whose source was fetched into `scratch` as `from`: the same error, naming
+    /// the file as the user called it (`to`) and showing no scratch path.
+    pub fn renamed(self, from: &std::path::Path, to: &str, scratch: &std::path::Path) -> Self {
+        use crate::audio::scrub_text;
+        use crate::separator::SeparationError as S;
+        let text = |s: String| scrub_text(&s, from, to, scratch);
+        match self {
+            Error::Audio(a) => Error::Audio(a.renamed(from, to, scratch)),
+            Error::Separation(S::Audio(a)) => {
+                Error::Separation(S::Audio(a.renamed(from, to, scratch)))
+            }
+            Error::Separation(S::Model { model, reason }) => Error::Separation(S::Model {
+                model,
+                reason: text(reason),
+            }),
+            Error::Io { context, source } => Error::Io {
+                context: text(context),
+                source,
+            },
+            Error::Other(s) => Error::Other(text(s)),
+            other => other,
+        }
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),

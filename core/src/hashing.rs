@@ -5,9 +5,59 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+/// Opens `path` for reading only if it is a regular file (or a link to one). A FIFO, a
+/// socket or a device (`/dev/zero` behind a `.wav` link) would block or never end: it is
+/// an `InvalidInput` error saying what it is. Opened non-blocking, so the open itself
+/// cannot hang on a FIFO with no writer.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("not a regular file ({})", describe_kind(&kind)),
+        ));
+    }
+    Ok(file)
+}
+
+/// What a non-regular file is, in words.
+pub fn describe_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a plain file"
+    }
+}
+
 /// Streams the file through SHA-256 and returns (lowercase hex digest, size in bytes).
 pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut file = std::fs::File::open(path)?;
+    let mut file = open_regular(path)?;
+    sha256_reader(&mut file)
+}
+
+/// Streams `reader` to its end through SHA-256: (lowercase hex digest, bytes read).
+pub fn sha256_reader(file: &mut impl Read) -> std::io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;

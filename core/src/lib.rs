@@ -16,6 +16,7 @@ pub mod hashing;
 pub mod jobs;
 pub mod metadata;
 pub mod params;
+pub mod path_text;
 pub mod plugins;
 pub mod process;
 mod render;

@@ -32,6 +32,14 @@ pub struct SourceMetadata {
     pub channels: usize,
     pub bits_per_sample: Option<u32>,
     pub duration_seconds: f64,
+    /// Samples that were NaN, infinite or beyond ±16 and were repaired (silenced or
+    /// clipped) at decode; see `audio::sanitize`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repaired_samples: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -18,11 +18,13 @@ pub struct BackendSettings {
 }
 
 impl BackendSettings {
+    /// An integer setting; `"${VAR}"` (a string in TOML) counts when it holds one.
     pub fn get_u64(&self, key: &str) -> Option<u64> {
-        self.table
-            .get(key)
-            .and_then(|v| v.as_integer())
-            .and_then(|i| u64::try_from(i).ok())
+        match self.table.get(key)? {
+            toml::Value::Integer(i) => u64::try_from(*i).ok(),
+            toml::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
     }
     pub fn get_str(&self, key: &str) -> Option<&str> {
         self.table.get(key).and_then(|v| v.as_str())
@@ -148,13 +150,8 @@ impl Plugins {
             file: file.clone(),
             message: e.to_string(),
         })?;
-        vars.substitute_toml(&file, &mut value)?;
-        let raw: RawPlugins =
-            serde_path_to_error::deserialize(value).map_err(|e| ConfigError::Invalid {
-                file: file.clone(),
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
-            })?;
+        let typed = vars.substitute_toml(&file, &mut value)?;
+        let raw: RawPlugins = crate::vars::deserialize_toml(&file, value, &typed)?;
         let base = path.parent().unwrap_or(Path::new("."));
         let models_dir = match raw.models_dir {
             Some(d) if d.is_absolute() => d,

@@ -10,6 +10,7 @@ use crate::audio::channels::ToStereo;
 use crate::audio::decode::{self, SourceInfo};
 use crate::audio::encode::{EncodeSpec, OutputFormat, create_encoder};
 use crate::audio::resample::Resampled;
+use crate::audio::sanitize::Sanitized;
 use crate::audio::wav::{WavSampleFormat, WavSink, WavSource};
 use crate::audio::{AudioError, AudioSink, AudioSource, CHUNK_FRAMES, Tee};
 use crate::error::Error;
@@ -43,6 +44,11 @@ pub(crate) struct Rendered {
     pub(crate) source: SourceInfo,
     /// Frames decoded from the source (the authoritative length).
     pub(crate) source_frames: u64,
+    /// Source samples that were NaN, infinite or out of range (see `audio::sanitize`).
+    pub(crate) repaired_samples: u64,
+    /// SHA-256 and size of the bytes that were decoded.
+    pub(crate) source_sha256: String,
+    pub(crate) source_size: u64,
     pub(crate) stems: Vec<RenderedStem>,
 }
 
@@ -57,9 +63,20 @@ impl SeparationJob {
         // 1. Decode to a stereo f32 WAV at the source's rate; the executor resamples to
         // each model's rate as it reads.
         progress.stage("decode");
-        let decoded = decode::open(&self.input)?;
+        // Hash the very handle that is decoded: a file replaced since it was scanned is
+        // recorded under the content that was actually separated.
+        let open_err = |source: std::io::Error| AudioError::Open {
+            path: self.input.clone(),
+            source,
+        };
+        let mut file = crate::hashing::open_regular(&self.input).map_err(open_err)?;
+        let (source_sha256, source_size) =
+            crate::hashing::sha256_reader(&mut file).map_err(open_err)?;
+        let decoded = decode::open_file(file, &self.input)?;
         let info = decoded.info().clone();
-        let counted = Counting::new(ToStereo::new(decoded));
+        let sanitized = Sanitized::new(decoded);
+        let sanitize_stats = sanitized.stats();
+        let counted = Counting::new(ToStereo::new(sanitized));
         let frames_counter = counted.counter.clone();
         let mut stereo: Box<dyn AudioSource> = Box::new(counted);
         let input_wav = self.scratch.join("input.wav");
@@ -73,6 +90,11 @@ impl SeparationJob {
         sink.finish()?;
         drop(stereo);
         let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
+        sanitize_stats.check(&self.input)?;
+        let repaired_samples = sanitize_stats.repaired();
+        if repaired_samples > 0 {
+            tracing::warn!(path = %self.input.display(), repaired_samples, "NaN, infinite or out-of-range samples were repaired");
+        }
         if source_frames == 0 {
             return Err(AudioError::Decode {
                 path: self.input.clone(),
@@ -111,8 +133,14 @@ impl SeparationJob {
             handles
                 .into_iter()
                 .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::Other("an encoder thread panicked".into())))
+                    h.join().unwrap_or_else(|panic| {
+                        let detail = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Err(Error::internal("encoding a stem", &detail))
+                    })
                 })
                 .collect()
         });
@@ -120,6 +148,9 @@ impl SeparationJob {
         Ok(Rendered {
             source: info,
             source_frames,
+            repaired_samples,
+            source_sha256,
+            source_size,
             stems,
         })
     }
@@ -135,7 +166,10 @@ fn render_stem(
 ) -> Result<RenderedStem, Error> {
     let file_name = format!("{name}.{}", spec.format.extension());
     let path = out_dir.join(&file_name);
-    let mut src: Box<dyn AudioSource> = Box::new(WavSource::open(wav)?);
+    // A model can emit NaN too (a broken or half-precision file): repaired like a source.
+    let sanitized = Sanitized::new(WavSource::open(wav)?);
+    let model_repairs = sanitized.stats();
+    let mut src: Box<dyn AudioSource> = Box::new(sanitized);
     if src.sample_rate() != spec.sample_rate {
         src = Box::new(Resampled::new(src, spec.sample_rate)?);
     }
@@ -147,6 +181,13 @@ fn render_stem(
         };
         copy_with_progress(src.as_mut(), &mut tee, progress)?;
         tee.finish()?;
+    }
+    if model_repairs.repaired() > 0 {
+        tracing::warn!(
+            stem = name,
+            samples = model_repairs.repaired(),
+            "the model's output had NaN, infinite or out-of-range samples; repaired"
+        );
     }
     let (analysis, peaks) = analyzer.finish_analysis()?;
     let waveform_file_name = format!("{name}.peaks");

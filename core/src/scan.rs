@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 /// Extensions treated as audio; anything else in the folder is ignored (notes, images).
 /// A file with one of these extensions that does not decode is reported as a failure.
 pub const AUDIO_EXTENSIONS: &[&str] = &[
-    "wav", "wave", "flac", "mp3", "m4a", "aac", "mp4", "ogg", "oga", "aif", "aiff", "caf", "mka",
-    "webm",
+    "wav", "wave", "flac", "mp3", "m4a", "aac", "mp4", "ogg", "oga", "opus", "aif", "aiff", "caf",
+    "mka", "webm",
 ];
 
 #[derive(Debug, Default)]
@@ -14,6 +14,9 @@ pub struct ScanResult {
     pub audio: Vec<PathBuf>,
     /// Files skipped because their extension is not an audio one.
     pub ignored: Vec<PathBuf>,
+    /// Audio-named entries that are not regular files (a FIFO, a socket, a device, a
+    /// dangling link), with why: reported and skipped, so they cannot hang a run.
+    pub unusable: Vec<(PathBuf, String)>,
 }
 
 pub fn is_audio_path(path: &Path) -> bool {
@@ -40,7 +43,19 @@ pub fn scan_folder(dir: &Path) -> std::io::Result<ScanResult> {
             if ft.is_dir() {
                 stack.push(path);
             } else if is_audio_path(&path) {
-                result.audio.push(path);
+                // Follows links: a link to a regular file is fine, one to /dev/zero is not.
+                match std::fs::metadata(&path) {
+                    Ok(m) if m.is_file() => result.audio.push(path),
+                    Ok(m) => {
+                        let what = crate::hashing::describe_kind(&m.file_type());
+                        result
+                            .unusable
+                            .push((path, format!("not a regular file ({what}); skipped")));
+                    }
+                    Err(e) => result
+                        .unusable
+                        .push((path, format!("cannot be read ({e}); skipped"))),
+                }
             } else {
                 result.ignored.push(path);
             }
@@ -48,5 +63,6 @@ pub fn scan_folder(dir: &Path) -> std::io::Result<ScanResult> {
     }
     result.audio.sort();
     result.ignored.sort();
+    result.unusable.sort();
     Ok(result)
 }

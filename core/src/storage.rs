@@ -40,6 +40,44 @@ pub enum StorageError {
 }
 
 /// What `head` tells about an object.
+/// A staged upload untouched this long belongs to a process that died.
+const STALE_PARTIAL_UPLOAD: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// object_store's local store writes an object as `name#N` and renames it when complete;
+/// a killed run leaves that file behind (never listed or served, but it fills the disk).
+/// Removes those not written to for `older_than`; returns how many.
+pub fn sweep_partial_uploads(dir: &Path, older_than: std::time::Duration) -> usize {
+    let is_staged = |name: &str| {
+        name.rsplit_once('#')
+            .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
+                stack.push(e.path());
+                continue;
+            }
+            if !kind.is_file() || !is_staged(&e.file_name().to_string_lossy()) {
+                continue;
+            }
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age >= older_than);
+            if stale && std::fs::remove_file(e.path()).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
 #[derive(Clone, Debug)]
 pub struct ObjectInfo {
     pub size: u64,
@@ -112,6 +150,10 @@ impl Storage {
                 source,
             })?
             .with_automatic_cleanup(true);
+        let swept = sweep_partial_uploads(dir, STALE_PARTIAL_UPLOAD);
+        if swept > 0 {
+            tracing::info!(files = swept, dir = %dir.display(), "removed partial uploads left by runs that were killed");
+        }
         Ok(Self {
             store: Arc::new(store),
             signer: None,
@@ -425,5 +467,36 @@ impl ObjectWriter {
 
     pub async fn abort(self) {
         let _ = self.inner.abort().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_uploads_of_dead_runs_are_swept_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rec = dir.path().join("demo/0190");
+        std::fs::create_dir_all(&rec).expect("mkdir");
+        for name in ["vocals.opus#1", "vocals.opus", "notes#draft", "a#12"] {
+            std::fs::write(rec.join(name), b"x").expect("write");
+        }
+        // Fresh staged files may belong to a running upload: kept.
+        assert_eq!(
+            sweep_partial_uploads(dir.path(), std::time::Duration::from_secs(60)),
+            0
+        );
+        assert_eq!(
+            sweep_partial_uploads(dir.path(), std::time::Duration::ZERO),
+            2
+        );
+        let mut left: Vec<String> = std::fs::read_dir(&rec)
+            .expect("read")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["notes#draft", "vocals.opus"]);
     }
 }

@@ -88,7 +88,7 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut failures: Vec<(String, String)> = plan
         .unreadable
         .iter()
-        .map(|(p, e)| (p.display().to_string(), format!("cannot read: {e}")))
+        .map(|(p, e)| (p.display().to_string(), e.clone()))
         .collect();
 
     if args.dry_run {
@@ -134,7 +134,13 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
                         rec.duration_seconds,
                         started.elapsed().as_secs_f64(),
                         rec.storage_prefix
-                    )
+                    );
+                    if rec.repaired_samples > 0 {
+                        println!(
+                            "    note: {} NaN, infinite or out-of-range sample(s) were replaced (silenced or clipped to ±16)",
+                            rec.repaired_samples
+                        );
+                    }
                 });
             }
             Err(Error::Separation(SeparationError::Cancelled)) => {
@@ -166,7 +172,12 @@ fn report(failures: Vec<(String, String)>) -> ExitCode {
     }
     eprintln!("{} file(s) failed:", failures.len());
     for (path, why) in &failures {
-        eprintln!("  {path}: {why}");
+        // Most errors already name the file; say it once.
+        if why.contains(path.as_str()) {
+            eprintln!("  {why}");
+        } else {
+            eprintln!("  {path}: {why}");
+        }
     }
     ExitCode::FAILURE
 }

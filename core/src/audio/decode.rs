@@ -2,6 +2,7 @@
 //! by packet, into interleaved f32 at the file's own rate and channel count.
 
 use std::fs::File;
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
@@ -11,7 +12,8 @@ use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
-use super::{AudioError, AudioSource};
+use super::opus_decode::{self, OggOpusSource};
+use super::{AudioError, AudioSource, limits};
 
 /// What the container and codec say about a source file.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,17 +37,31 @@ const MAX_BAD_IN_A_ROW: u64 = 100;
 
 pub struct DecodedSource {
     path: PathBuf,
+    info: SourceInfo,
+    engine: Engine,
+    done: bool,
+    decoded_any: bool,
+}
+
+/// Symphonia for everything it decodes; Ogg Opus through libopus.
+enum Engine {
+    Symphonia(Box<SymphoniaStream>),
+    Opus(Box<OggOpusSource>),
+}
+
+struct SymphoniaStream {
+    path: PathBuf,
     format: Box<dyn FormatReader>,
     decoder: Box<dyn AudioDecoder>,
     track_id: u32,
-    info: SourceInfo,
+    channels: usize,
     /// Decoded samples not yet handed out.
     pending: Vec<f32>,
     pending_pos: usize,
-    done: bool,
-    decoded_any: bool,
     bad_packets: u64,
     bad_in_a_row: u64,
+    /// The demuxer reported the end (asking again could repeat its warnings).
+    ended: bool,
 }
 
 impl DecodedSource {
@@ -63,10 +79,28 @@ fn unsupported(path: &Path, reason: impl Into<String>) -> AudioError {
 
 /// Opens and probes `path`. A non-audio file is an `Unsupported` error naming the file.
 pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
-    let file = File::open(path).map_err(|source| AudioError::Open {
+    let file = crate::hashing::open_regular(path).map_err(|source| AudioError::Open {
         path: path.to_path_buf(),
         source,
     })?;
+    open_file(file, path)
+}
+
+/// Probes an already open `file` (named `path` in errors). A header whose rate, channel
+/// count or chunk sizes are out of bounds is refused before anything is sized from it.
+pub fn open_file(mut file: File, path: &Path) -> Result<DecodedSource, AudioError> {
+    let io = |source: std::io::Error| AudioError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if file.metadata().map_err(io)?.len() == 0 {
+        return Err(unsupported(path, "the file is empty"));
+    }
+    limits::check_riff(&mut file, path)?;
+    if opus_decode::is_ogg_opus(&mut file).map_err(io)? {
+        return open_opus(file, path);
+    }
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
@@ -93,14 +127,6 @@ pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
         .clone();
     let track_id = track.id;
     let total_frames = track.num_frames;
-    // Gapless (the default) trims encoder delay and padding where the container says so
-    // (MP3 LAME/Xing headers, Ogg, FLAC); symphonia 0.6 ignores MP4 edit lists, so M4A keeps
-    // the AAC priming (typically 1024 frames) at the start.
-    let decoder = guarded(path, || {
-        symphonia::default::get_codecs()
-            .make_audio_decoder(&params, &AudioDecoderOptions::default())
-    })?
-    .map_err(|e| unsupported(path, format!("no decoder for this codec ({e})")))?;
     let sample_rate = params
         .sample_rate
         .filter(|r| *r > 0)
@@ -111,6 +137,15 @@ pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
         .map(|c| c.count())
         .filter(|c| *c > 0)
         .ok_or_else(|| unsupported(path, "the channel count is unknown"))?;
+    limits::check_stream(path, sample_rate, channels)?;
+    // Gapless (the default) trims encoder delay and padding where the container says so
+    // (MP3 LAME/Xing headers, Ogg, FLAC); symphonia 0.6 ignores MP4 edit lists, so M4A keeps
+    // the AAC priming (typically 1024 frames) at the start.
+    let decoder = guarded(path, || {
+        symphonia::default::get_codecs()
+            .make_audio_decoder(&params, &AudioDecoderOptions::default())
+    })?
+    .map_err(|e| unsupported(path, format!("no decoder for this codec ({e})")))?;
     let codec = decoder.codec_info().short_name.to_string();
     let container = format.format_info().short_name.to_string();
     let lossless = matches!(codec.as_str(), "flac" | "alac") || codec.starts_with("pcm");
@@ -124,20 +159,44 @@ pub fn open(path: &Path) -> Result<DecodedSource, AudioError> {
     };
     Ok(DecodedSource {
         path: path.to_path_buf(),
-        format,
-        decoder,
-        track_id,
+        engine: Engine::Symphonia(Box::new(SymphoniaStream {
+            path: path.to_path_buf(),
+            format,
+            decoder,
+            track_id,
+            channels,
+            pending: Vec::new(),
+            pending_pos: 0,
+            bad_packets: 0,
+            bad_in_a_row: 0,
+            ended: false,
+        })),
         info,
-        pending: Vec::new(),
-        pending_pos: 0,
         done: false,
         decoded_any: false,
-        bad_packets: 0,
-        bad_in_a_row: 0,
     })
 }
 
-impl DecodedSource {
+fn open_opus(file: File, path: &Path) -> Result<DecodedSource, AudioError> {
+    let opus = OggOpusSource::open(file, path)?;
+    let info = SourceInfo {
+        sample_rate: opus_decode::OPUS_RATE,
+        channels: opus.channels(),
+        bits_per_sample: None,
+        total_frames: opus.total_frames(),
+        codec: "opus".into(),
+        container: "ogg".into(),
+    };
+    Ok(DecodedSource {
+        path: path.to_path_buf(),
+        info,
+        engine: Engine::Opus(Box::new(opus)),
+        done: false,
+        decoded_any: false,
+    })
+}
+
+impl SymphoniaStream {
     fn decode_error(&self, reason: impl Into<String>) -> AudioError {
         AudioError::Decode {
             path: self.path.clone(),
@@ -196,14 +255,13 @@ impl DecodedSource {
                 })
             })?;
             match decoded {
-                Ok(channels) if channels != self.info.channels => {
+                Ok(channels) if channels != self.channels => {
                     return Err(self.decode_error("the channel count changes mid-stream"));
                 }
                 Ok(_) => {
                     self.pending_pos = 0;
                     self.bad_in_a_row = 0;
                     if !self.pending.is_empty() {
-                        self.decoded_any = true;
                         return Ok(true);
                     }
                 }
@@ -235,24 +293,44 @@ impl AudioSource for DecodedSource {
         self.info.total_frames
     }
     fn read(&mut self, buf: &mut [f32]) -> Result<usize, AudioError> {
-        let ch = self.info.channels;
+        if self.done {
+            return Ok(0);
+        }
+        let frames = match &mut self.engine {
+            Engine::Symphonia(st) => st.read(buf)?,
+            Engine::Opus(op) => op.read(buf)?,
+        };
+        if frames > 0 {
+            self.decoded_any = true;
+            return Ok(frames);
+        }
+        self.done = true;
+        let bad_packets = match &self.engine {
+            Engine::Symphonia(st) => st.bad_packets,
+            Engine::Opus(_) => 0,
+        };
+        if !self.decoded_any {
+            return Err(AudioError::Decode {
+                path: self.path.clone(),
+                reason: format!("no audio could be decoded ({bad_packets} damaged packets)"),
+            });
+        }
+        if bad_packets > 0 {
+            tracing::warn!(path = %self.path.display(), packets = bad_packets, "damaged packets were skipped");
+        }
+        Ok(0)
+    }
+}
+
+impl SymphoniaStream {
+    /// Like `AudioSource::read`: 0 frames at the end of the stream.
+    fn read(&mut self, buf: &mut [f32]) -> Result<usize, AudioError> {
+        let ch = self.channels;
         let want = buf.len() / ch * ch;
         let mut filled = 0;
-        while filled < want && !self.done {
-            if self.pending_pos >= self.pending.len() && !self.refill()? {
-                self.done = true;
-                if !self.decoded_any {
-                    return Err(AudioError::Decode {
-                        path: self.path.clone(),
-                        reason: format!(
-                            "no audio could be decoded ({} damaged packets)",
-                            self.bad_packets
-                        ),
-                    });
-                }
-                if self.bad_packets > 0 {
-                    tracing::warn!(path = %self.path.display(), packets = self.bad_packets, "damaged packets were skipped");
-                }
+        while filled < want {
+            if self.pending_pos >= self.pending.len() && (self.ended || !self.refill()?) {
+                self.ended = true;
                 break;
             }
             let take = (want - filled).min(self.pending.len() - self.pending_pos);

@@ -4,13 +4,16 @@
 pub mod channels;
 pub mod decode;
 pub mod encode;
+pub mod limits;
 pub mod memory;
+pub mod opus_decode;
 pub mod resample;
+pub mod sanitize;
 pub mod sniff;
 pub mod spool;
 pub mod wav;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Frames moved per read/write call by the pipeline stages (about 1.5 s at 44.1 kHz).
 pub const CHUNK_FRAMES: usize = 65_536;
@@ -37,6 +40,62 @@ pub enum AudioError {
     },
     #[error("{0}")]
     Format(String),
+}
+
+impl AudioError {
+    /// The same error with every mention of `from` (a scratch copy) naming `to` (what the
+    /// user calls the file), and any other path under `scratch` shown without it: a user
+    /// never sees a server's temp folder.
+    pub fn renamed(self, from: &Path, to: &str, scratch: &Path) -> Self {
+        let fix = |p: PathBuf| -> PathBuf {
+            if p == from {
+                PathBuf::from(to)
+            } else {
+                p.strip_prefix(scratch).map(Path::to_path_buf).unwrap_or(p)
+            }
+        };
+        let text = |s: String| scrub_text(&s, from, to, scratch);
+        match self {
+            AudioError::Open { path, source } => AudioError::Open {
+                path: fix(path),
+                source,
+            },
+            AudioError::Unsupported { path, reason } => AudioError::Unsupported {
+                path: fix(path),
+                reason: text(reason),
+            },
+            AudioError::Decode { path, reason } => AudioError::Decode {
+                path: fix(path),
+                reason: text(reason),
+            },
+            AudioError::Io { path, source } => AudioError::Io {
+                path: fix(path),
+                source,
+            },
+            AudioError::Encode { what, reason } => AudioError::Encode {
+                what: text(what),
+                reason: text(reason),
+            },
+            AudioError::Resample(s) => AudioError::Resample(text(s)),
+            AudioError::Format(s) => AudioError::Format(text(s)),
+        }
+    }
+}
+
+/// `s` with `from` replaced by `to` and the `scratch/` prefix of other paths removed.
+pub fn scrub_text(s: &str, from: &Path, to: &str, scratch: &Path) -> String {
+    let from = from.display().to_string();
+    let scratch = scratch.display().to_string();
+    let s = if from.is_empty() {
+        s.to_string()
+    } else {
+        s.replace(&from, to)
+    };
+    if scratch.is_empty() {
+        return s;
+    }
+    s.replace(&format!("{scratch}/"), "")
+        .replace(&scratch, "the scratch folder")
 }
 
 /// A pull-based stream of interleaved `f32` samples.

@@ -9,4 +9,5 @@ pub mod pipeline;
 pub mod protocol;
 pub mod queue;
 pub mod runner;
+pub mod scratch;
 pub mod spec;

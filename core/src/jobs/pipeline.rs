@@ -21,22 +21,7 @@ use crate::separator::SeparationError;
 use crate::storage::Storage;
 use crate::strategy::StrategyNode;
 
-/// A scratch folder under `parent` (the system temp dir when `None`), removed on drop.
-pub fn scratch_dir(parent: Option<&Path>) -> Result<tempfile::TempDir, Error> {
-    let parent = parent
-        .map(Path::to_path_buf)
-        .unwrap_or_else(std::env::temp_dir);
-    std::fs::create_dir_all(&parent).map_err(|e| {
-        Error::io(
-            format!("cannot create the temp folder {}", parent.display()),
-            e,
-        )
-    })?;
-    tempfile::Builder::new()
-        .prefix("stemset-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io("cannot create a scratch folder", e))
-}
+pub use crate::jobs::scratch::scratch_dir;
 
 /// The job's source as a local file: its own path, or a download into `scratch`.
 pub async fn fetch_source(
@@ -54,9 +39,10 @@ pub async fn fetch_source(
         return Ok(path);
     }
     match &spec.source.local_path {
-        Some(p) if Path::new(p).is_file() => Ok(PathBuf::from(p)),
+        Some(p) if p.is_file() => Ok(p.clone()),
         Some(p) => Err(Error::Other(format!(
-            "the source file {p} is gone (it was processed from a folder on this machine)"
+            "the source file {} is gone (it was processed from a folder on this machine)",
+            p.display()
         ))),
         None => Err(Error::Other("the job names no source file".into())),
     }
@@ -75,6 +61,8 @@ pub async fn render_to_storage(
     let scratch = scratch_dir(scratch_parent)?;
     progress.stage("fetch source");
     let input = fetch_source(storage, spec, scratch.path()).await?;
+    let fetched = spec.source.input_key.is_some();
+    let (input_path, scratch_path) = (input.clone(), scratch.path().to_path_buf());
     let job = SeparationJob {
         plugins: plugins.clone(),
         tree: tree.clone(),
@@ -86,7 +74,15 @@ pub async fn render_to_storage(
     let progress_for_job = progress.clone();
     let rendered = tokio::task::spawn_blocking(move || job.run(progress_for_job.as_ref()))
         .await
-        .map_err(|e| Error::Other(format!("processing task failed: {e}")))??;
+        .map_err(|e| Error::internal("processing", &e))?
+        .map_err(|e| {
+            // Errors name the user's file, never the scratch copy ("source.ogg").
+            if fetched {
+                e.renamed(&input_path, &spec.source.file_name, &scratch_path)
+            } else {
+                e
+            }
+        })?;
     let metadata = build_metadata(spec, tree, &rendered);
     progress.stage("upload");
     if let Err(e) = upload(
@@ -153,13 +149,14 @@ fn build_metadata(spec: &JobSpec, tree: &StrategyNode, rendered: &Rendered) -> R
         models: tree.models().into_iter().map(str::to_string).collect(),
         source: SourceMetadata {
             file_name: spec.source.file_name.clone(),
-            sha256: spec.source.sha256.clone(),
-            size_bytes: spec.source.size_bytes,
+            sha256: rendered.source_sha256.clone(),
+            size_bytes: rendered.source_size,
             codec: rendered.source.codec.clone(),
             sample_rate: rendered.source.sample_rate,
             channels: rendered.source.channels,
             bits_per_sample: rendered.source.bits_per_sample,
             duration_seconds: rendered.duration_seconds(),
+            repaired_samples: rendered.repaired_samples,
         },
         output_format: spec.format.extension().to_string(),
         created_at: Utc::now().to_rfc3339(),

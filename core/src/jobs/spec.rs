@@ -1,6 +1,8 @@
 //! What one separation job needs, wherever it runs: the in-process worker, the CLI, or a
 //! GPU worker across the network (the spec is the body of the worker request).
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -13,8 +15,10 @@ use crate::strategy::StrategyNode;
 pub struct SourceRef {
     /// The original in storage (`inputs/<profile>/<sha256>.<ext>`), when it is there.
     pub input_key: Option<String>,
-    /// A local file (files found by `stemset process`); only meaningful on this machine.
-    pub local_path: Option<String>,
+    /// A local file (files found by `stemset process`); only meaningful on this machine,
+    /// so never sent to a worker. A path, not a string: names need not be UTF-8.
+    #[serde(skip)]
+    pub local_path: Option<PathBuf>,
     pub file_name: String,
     pub sha256: String,
     pub size_bytes: u64,
