@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::executor::PipelineProgress;
 use crate::hashing::sha256_file;
 use crate::jobs::backend::JobBackend;
-use crate::jobs::commit::commit_job_result;
+use crate::jobs::commit::{commit_job_result, discard_uncommitted};
 use crate::jobs::pipeline::render_to_storage;
 use crate::jobs::spec::{JobSpec, SourceRef, input_key, output_prefix};
 use crate::scan::scan_folder;
@@ -38,7 +38,7 @@ pub struct Plan {
     /// Same content as an earlier file of this run (a copy in the folder).
     pub duplicates: Vec<(Candidate, PathBuf)>,
     pub ignored: Vec<PathBuf>,
-    /// Files that could not even be read for hashing.
+    /// Files that could not even be read for hashing, or are not regular files, with why.
     pub unreadable: Vec<(PathBuf, String)>,
 }
 
@@ -49,6 +49,8 @@ pub struct ProcessedRecording {
     pub storage_prefix: String,
     pub stems: Vec<String>,
     pub duration_seconds: f64,
+    /// Source samples repaired at decode (NaN, infinite, out of range).
+    pub repaired_samples: u64,
 }
 
 pub struct Processor {
@@ -100,6 +102,7 @@ impl Processor {
             .collect();
         let mut plan = Plan {
             ignored: scan.ignored,
+            unreadable: scan.unusable,
             ..Plan::default()
         };
         let mut seen: HashMap<String, PathBuf> = HashMap::new();
@@ -108,11 +111,11 @@ impl Processor {
             let p = path.clone();
             let hashed = tokio::task::spawn_blocking(move || sha256_file(&p))
                 .await
-                .map_err(|e| Error::Other(format!("hashing task failed: {e}")))?;
+                .map_err(|e| Error::internal("hashing", &e))?;
             let (sha256, size) = match hashed {
                 Ok(h) => h,
                 Err(e) => {
-                    plan.unreadable.push((path, e.to_string()));
+                    plan.unreadable.push((path, format!("cannot be read: {e}")));
                     continue;
                 }
             };
@@ -179,7 +182,7 @@ impl Processor {
             title: title.clone(),
             source: SourceRef {
                 input_key: None,
-                local_path: Some(candidate.path.display().to_string()),
+                local_path: Some(candidate.path.clone()),
                 file_name,
                 sha256: candidate.sha256.clone(),
                 size_bytes: candidate.size,
@@ -225,14 +228,29 @@ impl Processor {
             }
         };
         progress.stage("database");
-        let (recording_id, _) =
-            commit_job_result(&self.db, &self.storage, &profile_cfg, &spec, &metadata).await?;
+        let (recording_id, _) = match commit_job_result(
+            &self.db,
+            &self.storage,
+            &profile_cfg,
+            &spec,
+            &metadata,
+        )
+        .await
+        {
+            Ok(committed) => committed,
+            Err(e) => {
+                // Nothing of a recording the database does not have stays in storage.
+                discard_uncommitted(&self.db, &self.storage, &spec).await;
+                return Err(e);
+            }
+        };
         Ok(ProcessedRecording {
             recording_id,
             title,
             storage_prefix: spec.output_prefix.clone(),
             stems: metadata.stems.iter().map(|s| s.name.clone()).collect(),
             duration_seconds: metadata.source.duration_seconds,
+            repaired_samples: metadata.source.repaired_samples,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! The job queue on a real SQLite file and a real PostgreSQL: concurrent claimers each
 //! get a different job, an expired lease makes a job claimable again (a dead worker's job
 //! is retried), attempts run out into a visible failure, and a stale attempt can change
-//! nothing.
+//! nothing; a failed job can be retried (attempts numbered on) and dismissed.
 
 mod common;
 
@@ -271,4 +271,112 @@ async fn leases_attempts_and_stale_results_sqlite() {
 #[tokio::test]
 async fn leases_attempts_and_stale_results_postgres() {
     leases_attempts_and_stale_results(postgres().await).await;
+}
+
+async fn retry_and_dismiss(db: DatabaseConnection) {
+    let p = a_profile(&db).await;
+    let short = Duration::from_millis(300);
+    let j = queue::enqueue(&db, new_job(p, 1, 1))
+        .await
+        .expect("enqueue");
+    // Neither applies to a job that has not failed.
+    assert!(queue::retry(&db, j.id, 3).await.expect("retry").is_none());
+    assert!(queue::dismiss(&db, j.id).await.expect("dismiss").is_none());
+    let a = queue::claim(&db, "A", short)
+        .await
+        .expect("claim")
+        .expect("job");
+    assert!(
+        queue::retry(&db, j.id, 3).await.expect("retry").is_none(),
+        "running"
+    );
+    assert!(queue::dismiss(&db, j.id).await.expect("dismiss").is_none());
+    let failed = queue::fail(&db, j.id, a.attempts, "not audio", false)
+        .await
+        .expect("fail")
+        .expect("ours");
+    assert_eq!(failed.state, job::STATE_FAILED);
+    assert!(failed.dismissed_at.is_none());
+
+    // Dismissed once; a second dismissal keeps the first time.
+    let d = queue::dismiss(&db, j.id)
+        .await
+        .expect("dismiss")
+        .expect("failed job");
+    let at = d.dismissed_at.expect("dismissed");
+    assert_eq!(
+        (d.state.as_str(), d.error.as_deref()),
+        (job::STATE_FAILED, Some("not audio"))
+    );
+    let again = queue::dismiss(&db, j.id)
+        .await
+        .expect("dismiss")
+        .expect("still failed");
+    assert_eq!(again.dismissed_at, Some(at));
+
+    // Retried: queued again with 2 more attempts, numbered on from the failed one; the
+    // dismissal and the error are gone.
+    let r = queue::retry(&db, j.id, 2)
+        .await
+        .expect("retry")
+        .expect("was failed");
+    assert_eq!(
+        (r.state.as_str(), r.attempts, r.max_attempts),
+        (job::STATE_QUEUED, 1, 3)
+    );
+    assert!(r.error.is_none() && r.dismissed_at.is_none() && r.finished_at.is_none());
+    assert!(
+        queue::retry(&db, j.id, 2).await.expect("retry").is_none(),
+        "queued already"
+    );
+    let b = queue::claim(&db, "B", short)
+        .await
+        .expect("claim")
+        .expect("claimable again");
+    assert_eq!((b.id, b.attempts), (j.id, 2));
+    // The first attempt's late result still changes nothing.
+    assert!(
+        !queue::succeed(&db, j.id, 1, Uuid::now_v7())
+            .await
+            .expect("succeed")
+    );
+    assert!(
+        queue::fail(&db, j.id, 1, "late", false)
+            .await
+            .expect("fail")
+            .is_none()
+    );
+    // Attempts run out as before: one retryable failure requeues, the last fails.
+    let after = queue::fail(&db, j.id, 2, "worker unreachable", true)
+        .await
+        .expect("fail")
+        .expect("ours");
+    assert_eq!(after.state, job::STATE_QUEUED);
+    let c = queue::claim(&db, "C", short)
+        .await
+        .expect("claim")
+        .expect("third attempt");
+    assert_eq!(c.attempts, 3);
+    let last = queue::fail(&db, j.id, 3, "worker unreachable", true)
+        .await
+        .expect("fail")
+        .expect("ours");
+    assert_eq!(last.state, job::STATE_FAILED, "out of attempts again");
+    assert!(
+        queue::claim(&db, "D", short)
+            .await
+            .expect("claim")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn retry_and_dismiss_sqlite() {
+    let (_dir, db) = sqlite().await;
+    retry_and_dismiss(db).await;
+}
+
+#[tokio::test]
+async fn retry_and_dismiss_postgres() {
+    retry_and_dismiss(postgres().await).await;
 }

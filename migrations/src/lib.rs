@@ -4,6 +4,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_initial;
 mod m20261124_000002_job_details;
+mod m20261125_000001_job_dismissed;
+mod m20261125_000002_one_pending_job;
 
 pub struct Migrator;
 
@@ -13,6 +15,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_initial::Migration),
             Box::new(m20261124_000002_job_details::Migration),
+            Box::new(m20261125_000001_job_dismissed::Migration),
+            Box::new(m20261125_000002_one_pending_job::Migration),
         ]
     }
 }

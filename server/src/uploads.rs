@@ -15,7 +15,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use stemset_core::audio::sniff::{SNIFF_LEN, sniff_audio};
 use stemset_core::db::{audio_file, job, profile, recording};
-use stemset_core::jobs::queue::{self, NewJob};
+use stemset_core::jobs::queue::{self, Enqueued, NewJob};
 use stemset_core::jobs::spec::input_key;
 use stemset_core::scan::AUDIO_EXTENSIONS;
 use stemset_core::storage::ObjectWriter;
@@ -211,7 +211,9 @@ async fn upload(
         return Err(e.into());
     }
     let recording_id = Uuid::now_v7();
-    let created = queue::enqueue(
+    // Exactly one job per content, however many uploads of it race: the database keeps
+    // one pending job per profile and hash; the others are answered with that job.
+    let created = match queue::enqueue_once(
         &state.db,
         NewJob {
             profile_id: profile.id,
@@ -228,7 +230,15 @@ async fn upload(
             max_attempts: state.config.jobs.max_attempts,
         },
     )
-    .await?;
+    .await?
+    {
+        Enqueued::Created(job) => job,
+        Enqueued::Pending(job) => {
+            res.status_code(StatusCode::OK);
+            res.render(Json(pending_answer(&job)));
+            return Ok(());
+        }
+    };
     tracing::info!(job = %created.id, profile = %profile_name, file = %file_name, size, "upload queued");
     res.status_code(StatusCode::CREATED);
     res.render(Json(json!({
@@ -309,11 +319,14 @@ async fn existing(
         .order_by_asc(job::Column::CreatedAt)
         .one(&state.db)
         .await?;
-    Ok(pending.map(|j| {
-        json!({
-            "duplicate": true,
-            "recordingId": j.recording_id,
-            "jobId": j.id,
-        })
-    }))
+    Ok(pending.as_ref().map(pending_answer))
+}
+
+/// The answer for content that a pending job is processing already.
+fn pending_answer(j: &job::Model) -> serde_json::Value {
+    json!({
+        "duplicate": true,
+        "recordingId": j.recording_id,
+        "jobId": j.id,
+    })
 }

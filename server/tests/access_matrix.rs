@@ -110,6 +110,9 @@ async fn matrix(backend: Backend) {
         "setStemGain",
         "deleteRecording",
         "reprocessRecording",
+        // Their access rules are tested in failed_jobs.rs.
+        "retryJob",
+        "dismissJob",
         "createApiToken",
         "revokeApiToken",
     ]

@@ -21,11 +21,22 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> (u16, Value) {
+    upload_at(&s.base, auth, profile, name, bytes).await
+}
+
+/// [`upload`] to the server at `base`.
+async fn upload_at(
+    base: &str,
+    auth: &Auth,
+    profile: Option<&str>,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
     let form = reqwest::multipart::Form::new().part("file", part);
     let url = match profile {
-        Some(p) => s.url(&format!("/api/uploads?profile={p}")),
-        None => s.url("/api/uploads"),
+        Some(p) => format!("{base}/api/uploads?profile={p}"),
+        None => format!("{base}/api/uploads"),
     };
     let resp = with_auth(client().post(url), auth)
         .multipart(form)
@@ -501,4 +512,282 @@ async fn restart_loses_no_job() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the queued job did not run after the restart");
+}
+
+/// A server that queues jobs and runs none, so that they stay pending.
+async fn without_workers(backend: Backend) -> TestServer {
+    let opts = ConfigOptions {
+        jobs: Some("  workers: 0\n  max_upload_mib: 1\n"),
+        ..Default::default()
+    };
+    TestServer::start_with(backend, &opts, false).await
+}
+
+/// A second instance of the server on the same database with a connection pool of its
+/// own (as behind a load balancer), and the base URLs of both.
+async fn second_instance(s: &TestServer) -> (stemset_server::RunningServer, [String; 2]) {
+    let second = stemset_server::start(
+        s.config.clone(),
+        stemset_server::ServerOptions {
+            bypass_auth: false,
+            listen: Some("127.0.0.1:0".into()),
+            db: None,
+        },
+    )
+    .await
+    .expect("second server");
+    let bases = [s.base.clone(), format!("http://{}", second.addr)];
+    (second, bases)
+}
+
+/// The same file uploaded 20 times at once to two server instances (in five rounds, five
+/// files): one job per file, and every answer names that job and its recording.
+async fn concurrent_uploads_of_one_file(backend: Backend) {
+    let s = without_workers(backend).await;
+    let (second, bases) = second_instance(&s).await;
+    let member = Auth::Cookie(s.session_cookie(&s.member));
+    for round in 0..5 {
+        let audio = wav_bytes(0.5, 300.0 + 50.0 * round as f32);
+        let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&audio));
+        let uploads = (0..20).map(|i| {
+            let (base, member, audio) = (&bases[i % 2], member.clone(), audio.clone());
+            async move {
+                upload_at(
+                    base,
+                    &member,
+                    Some("alpha"),
+                    &format!("same {i}.wav"),
+                    audio,
+                )
+                .await
+            }
+        });
+        let answers = futures::future::join_all(uploads).await;
+        let jobs = job::Entity::find()
+            .filter(job::Column::FileHash.eq(&sha256))
+            .all(&s.db)
+            .await
+            .expect("jobs");
+        assert_eq!(jobs.len(), 1, "round {round}: {answers:?}");
+        let j = &jobs[0];
+        let created = answers.iter().filter(|(code, _)| *code == 201).count();
+        assert_eq!(created, 1, "round {round}: {answers:?}");
+        for (code, body) in &answers {
+            assert!(*code == 200 || *code == 201, "{code}: {body}");
+            assert_eq!(body["jobId"].as_str(), Some(j.id.to_string().as_str()));
+            assert_eq!(
+                body["recordingId"].as_str(),
+                j.recording_id.map(|r| r.to_string()).as_deref(),
+                "{body}"
+            );
+        }
+    }
+    second.shutdown().await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_uploads_of_one_file_sqlite() {
+    concurrent_uploads_of_one_file(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_uploads_of_one_file_postgres() {
+    concurrent_uploads_of_one_file(Backend::Postgres).await;
+}
+
+/// 20 reprocess requests at once to two server instances for each of five recordings:
+/// one pending job each, the one every answer names.
+async fn concurrent_reprocess_requests(backend: Backend) {
+    let s = without_workers(backend).await;
+    let (second, bases) = second_instance(&s).await;
+    let member = Auth::Cookie(s.session_cookie(&s.member));
+    let mut recordings = vec![s.alpha.recording.clone()];
+    for i in 0..4 {
+        let seeded = seed_recording(
+            &s.db,
+            &s.storage,
+            s.alpha.recording.profile_id,
+            "alpha",
+            &format!("take {i}"),
+        )
+        .await;
+        recordings.push(seeded.recording);
+    }
+    for rec in &recordings {
+        let calls = (0..20).map(|i| {
+            let request = with_auth(client().post(format!("{}/graphql", bases[i % 2])), &member)
+                .json(&json!({
+                    "query": "mutation($id: ID!) { reprocessRecording(id: $id) { id state } }",
+                    "variables": { "id": rec.id },
+                }));
+            async move {
+                let resp = request.send().await.expect("request");
+                let code = resp.status().as_u16();
+                (code, resp.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        });
+        let answers = futures::future::join_all(calls).await;
+        let pending = job::Entity::find()
+            .filter(job::Column::RecordingId.eq(rec.id))
+            .filter(job::Column::Kind.eq(job::KIND_REPROCESS))
+            .filter(job::Column::State.is_in([job::STATE_QUEUED, job::STATE_RUNNING]))
+            .all(&s.db)
+            .await
+            .expect("jobs");
+        assert_eq!(pending.len(), 1, "{}: {answers:?}", rec.title);
+        for (code, body) in &answers {
+            assert_eq!(*code, 200, "{body}");
+            assert_eq!(
+                body["data"]["reprocessRecording"]["id"].as_str(),
+                Some(pending[0].id.to_string().as_str()),
+                "{body}"
+            );
+        }
+    }
+    second.shutdown().await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_reprocess_requests_sqlite() {
+    concurrent_reprocess_requests(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_reprocess_requests_postgres() {
+    concurrent_reprocess_requests(Backend::Postgres).await;
+}
+
+/// A job whose commit the database refuses (a trigger rejects every new recording) on
+/// each of its two attempts: it fails, and nothing it stored is left.
+async fn a_job_whose_commit_fails_keeps_nothing(backend: Backend) {
+    let opts = ConfigOptions {
+        jobs: Some("  workers: 1\n  poll_ms: 50\n  max_attempts: 2\n  max_upload_mib: 1\n"),
+        ..Default::default()
+    };
+    let s = TestServer::start_with(backend, &opts, false).await;
+    use sea_orm::ConnectionTrait;
+    let refuse: &[&str] = match backend {
+        Backend::Sqlite => &[
+            "CREATE TRIGGER refuse_recordings BEFORE INSERT ON recordings \
+             BEGIN SELECT RAISE(ABORT, 'test: new recordings refused'); END",
+        ],
+        Backend::Postgres => &[
+            "CREATE FUNCTION refuse_recordings() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'test: new recordings refused'; END $$",
+            "CREATE TRIGGER refuse_recordings BEFORE INSERT ON recordings \
+             FOR EACH ROW EXECUTE FUNCTION refuse_recordings()",
+        ],
+    };
+    for sql in refuse {
+        s.db.execute_unprepared(sql).await.expect("trigger");
+    }
+    let member = Auth::Cookie(s.session_cookie(&s.member));
+    let (code, body) = upload(
+        &s,
+        &member,
+        Some("alpha"),
+        "refused.wav",
+        wav_bytes(1.0, 440.0),
+    )
+    .await;
+    assert_eq!(code, 201, "{body}");
+    let rec_id = body["recordingId"]
+        .as_str()
+        .expect("recording id")
+        .to_string();
+    let jobs = wait_for_jobs(&s).await;
+    let j = jobs
+        .iter()
+        .find(|j| j.recording_id.map(|r| r.to_string()).as_deref() == Some(rec_id.as_str()))
+        .expect("job");
+    assert_eq!(j.state, job::STATE_FAILED);
+    assert_eq!(j.attempts, 2);
+    let error = j.error.clone().unwrap_or_default();
+    assert!(error.contains("new recordings refused"), "{error}");
+    let prefix = format!("alpha/{rec_id}");
+    assert_eq!(
+        s.storage.list(&prefix).await.expect("list"),
+        Vec::<String>::new()
+    );
+    assert!(!s.dir.path().join("media").join(&prefix).exists());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_job_whose_commit_fails_keeps_nothing_sqlite() {
+    a_job_whose_commit_fails_keeps_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_job_whose_commit_fails_keeps_nothing_postgres() {
+    a_job_whose_commit_fails_keeps_nothing(Backend::Postgres).await;
+}
+
+/// A 16-bit stereo WAV whose format chunk claims `rate` (the rest of the file is sane).
+fn wav_claiming_rate(rate: u32) -> Vec<u8> {
+    let mut bytes = wav_bytes(5.5, 440.0);
+    bytes[24..28].copy_from_slice(&rate.to_le_bytes());
+    bytes
+}
+
+async fn bad_input_jobs_fail_for_good_naming_the_file(backend: Backend) {
+    let s = with_workers(backend).await;
+    let member = Auth::Cookie(s.session_cookie(&s.member));
+    let seeded = recording::Entity::find().count(&s.db).await.expect("count");
+    // 176 KB claiming 1 Hz: once 6 GB of server memory, then a poison job on restart.
+    let lying = wav_claiming_rate(1);
+    assert!(lying.len() > 170_000);
+    let (code, body) = upload(&s, &member, Some("alpha"), "night one.wav", lying).await;
+    assert_eq!(code, 201, "{body}");
+    // Float samples that are all NaN/Inf.
+    let mut nan = wav_bytes(1.0, 440.0);
+    nan[20..22].copy_from_slice(&3u16.to_le_bytes()); // IEEE float
+    nan[34..36].copy_from_slice(&32u16.to_le_bytes());
+    nan[32..34].copy_from_slice(&8u16.to_le_bytes()); // block align 2 × 4
+    nan[28..32].copy_from_slice(&(8000u32 * 8).to_le_bytes());
+    for chunk in nan[44..].chunks_exact_mut(4) {
+        chunk.copy_from_slice(&f32::NAN.to_le_bytes());
+    }
+    let (code, body) = upload(&s, &member, Some("alpha"), "broken float.wav", nan).await;
+    assert_eq!(code, 201, "{body}");
+
+    let jobs = wait_for_jobs(&s).await;
+    assert_eq!(jobs.len(), 2);
+    for j in &jobs {
+        assert_eq!(j.state, job::STATE_FAILED, "{j:?}");
+        assert_eq!(j.attempts, 1, "bad input is never retried: {j:?}");
+        let error = j.error.clone().unwrap_or_default();
+        let name = j.original_name.clone().unwrap_or_default();
+        assert!(
+            error.contains(&name),
+            "the error names the user's file: {error}"
+        );
+        for leak in ["/tmp", "stemset-", "source.", "panicked"] {
+            assert!(!error.contains(leak), "{leak} in {error}");
+        }
+        let says = if name.starts_with("night") {
+            "sample rate of 1 Hz"
+        } else {
+            "NaN, infinite or beyond"
+        };
+        assert!(error.contains(says), "{error}");
+    }
+    assert_eq!(
+        recording::Entity::find().count(&s.db).await.expect("count"),
+        seeded,
+        "no recording from bad input"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_jobs_fail_for_good_naming_the_file_sqlite() {
+    bad_input_jobs_fail_for_good_naming_the_file(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn bad_input_jobs_fail_for_good_naming_the_file_postgres() {
+    bad_input_jobs_fail_for_good_naming_the_file(Backend::Postgres).await;
 }

@@ -5,12 +5,23 @@ use anyhow::Context;
 
 pub async fn run(config: &Path) -> anyhow::Result<ExitCode> {
     let config = super::load_config(config)?;
-    let db = stemset_core::db::connect(config.database.url.expose(), true)
+    let db = stemset_core::db::open(config.database.url.expose())
         .await
         .context("cannot connect to the database")?;
-    stemset_core::db::migrate(&db)
+    let applied = stemset_core::db::migrate(&db)
         .await
         .context("migration failed")?;
-    println!("database is up to date");
+    if applied.is_empty() {
+        println!("database is up to date (no pending migrations)");
+    } else {
+        println!(
+            "applied {} migration{}:",
+            applied.len(),
+            if applied.len() == 1 { "" } else { "s" }
+        );
+        for name in &applied {
+            println!("  {name}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,8 +5,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
 };
 use uuid::Uuid;
 
@@ -44,7 +44,7 @@ pub async fn commit_job_result(
         return replace_stems(db, storage, spec, metadata).await;
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let profile = crate::db::sync::upsert_profile(&txn, &spec.profile, profile_cfg, now).await?;
     if recording::Entity::find_by_id(spec.recording_id)
         .one(&txn)
@@ -56,7 +56,7 @@ pub async fn commit_job_result(
     }
     let existing = audio_file::Entity::find()
         .filter(audio_file::Column::ProfileId.eq(profile.id))
-        .filter(audio_file::Column::FileHash.eq(&spec.source.sha256))
+        .filter(audio_file::Column::FileHash.eq(&metadata.source.sha256))
         .one(&txn)
         .await?;
     if let Some(existing) = &existing {
@@ -100,6 +100,39 @@ pub async fn commit_job_result(
     Ok((spec.recording_id, Committed::Created))
 }
 
+/// After [`commit_job_result`] failed: removes the job's outputs (stems, peaks,
+/// `metadata.json` under `spec.output_prefix`), so that a failed commit leaves nothing in
+/// storage, unless the database shows the result committed after all (PostgreSQL can lose
+/// the connection after COMMIT went through). A failed SQLite transaction is never
+/// committed, so SQLite is not asked (it may well be the database that is locked).
+pub async fn discard_uncommitted(db: &DatabaseConnection, storage: &Storage, spec: &JobSpec) {
+    if db.get_database_backend() != DatabaseBackend::Sqlite {
+        let committed = recording::Entity::find_by_id(spec.recording_id)
+            .one(db)
+            .await
+            .map(|r| r.is_some_and(|r| r.storage_prefix == spec.output_prefix));
+        match committed {
+            Ok(false) => {}
+            Ok(true) => {
+                tracing::warn!(job = %spec.job_id, prefix = %spec.output_prefix, "the commit reported an error but is in the database; keeping its files");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(job = %spec.job_id, prefix = %spec.output_prefix, error = %e, "cannot tell whether the failed commit went through; keeping its files");
+                return;
+            }
+        }
+    }
+    match storage.delete_prefix(&spec.output_prefix).await {
+        Ok(()) => {
+            tracing::info!(job = %spec.job_id, prefix = %spec.output_prefix, "the commit failed; its stored outputs were removed")
+        }
+        Err(e) => {
+            tracing::warn!(job = %spec.job_id, prefix = %spec.output_prefix, error = %e, "the commit failed and its stored outputs could not be removed")
+        }
+    }
+}
+
 async fn insert_audio_file(
     txn: &sea_orm::DatabaseTransaction,
     profile_id: Uuid,
@@ -113,7 +146,11 @@ async fn insert_audio_file(
         profile_id: Set(profile_id),
         file_hash: Set(src.sha256.clone()),
         original_name: Set(src.file_name.clone()),
-        source_path: Set(spec.source.local_path.clone()),
+        source_path: Set(spec
+            .source
+            .local_path
+            .as_deref()
+            .map(crate::path_text::encode)),
         input_key: Set(spec.source.input_key.clone()),
         size_bytes: Set(i64::try_from(src.size_bytes).unwrap_or(i64::MAX)),
         duration_seconds: Set(src.duration_seconds),
@@ -173,7 +210,7 @@ async fn replace_stems(
     metadata: &RecordingMetadata,
 ) -> Result<(Uuid, Committed), Error> {
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let Some(rec) = recording::Entity::find_by_id(spec.recording_id)
         .one(&txn)
         .await?

@@ -4,15 +4,16 @@
 //! lease that it renews while working. A job whose lease ran out (its worker died) is
 //! runnable again; each claim counts an attempt, and a job out of attempts fails with its
 //! last error kept. Every state change is guarded by the attempt number, so a late result
-//! from a worker that lost its lease changes nothing.
+//! from a worker that lost its lease changes nothing. A member may retry a failed job (more
+//! attempts, numbered on from the last) or dismiss it from the band's active jobs.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DbErr, EntityTrait, QueryFilter, Set, Statement,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -36,9 +37,87 @@ pub struct NewJob {
 }
 
 pub async fn enqueue<C: ConnectionTrait>(db: &C, new: NewJob) -> Result<job::Model, DbErr> {
+    new_row(Uuid::now_v7(), new).insert(db).await
+}
+
+/// What [`enqueue_once`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Enqueued {
+    /// The job was queued.
+    Created(job::Model),
+    /// The same work was pending already (queued or running): that job, unchanged.
+    Pending(job::Model),
+}
+
+impl Enqueued {
+    pub fn job(&self) -> &job::Model {
+        match self {
+            Enqueued::Created(j) | Enqueued::Pending(j) => j,
+        }
+    }
+
+    pub fn into_job(self) -> job::Model {
+        match self {
+            Enqueued::Created(j) | Enqueued::Pending(j) => j,
+        }
+    }
+}
+
+/// Queues `new` unless the same work is pending: a `process` job of the same content in
+/// the profile, or a `reprocess` job of the same recording. The database decides (partial
+/// unique indexes over pending jobs, `INSERT ... ON CONFLICT DO NOTHING`), so of many
+/// concurrent callers exactly one queues the job and every other one gets that job.
+pub async fn enqueue_once<C: ConnectionTrait>(db: &C, new: NewJob) -> Result<Enqueued, DbErr> {
+    // The pending job may end between the conflict and the look-up: then queue again.
+    for _ in 0..3 {
+        let id = Uuid::now_v7();
+        let inserted = job::Entity::insert(new_row(id, new.clone()))
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
+            .exec_without_returning(db)
+            .await?;
+        let found = if inserted == 1 {
+            job::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .map(Enqueued::Created)
+        } else {
+            pending_like(db, &new).await?.map(Enqueued::Pending)
+        };
+        if let Some(found) = found {
+            return Ok(found);
+        }
+    }
+    Err(DbErr::Custom(format!(
+        "cannot queue the {} job: it conflicts with a pending job that cannot be found",
+        new.kind
+    )))
+}
+
+/// The pending job that does the work `new` describes (what the unique indexes compare).
+async fn pending_like<C: ConnectionTrait>(
+    db: &C,
+    new: &NewJob,
+) -> Result<Option<job::Model>, DbErr> {
+    let same_work = if new.kind == job::KIND_REPROCESS {
+        Condition::all().add(job::Column::RecordingId.eq(new.recording_id))
+    } else {
+        Condition::all()
+            .add(job::Column::ProfileId.eq(new.profile_id))
+            .add(job::Column::FileHash.eq(new.file_hash.clone()))
+    };
+    job::Entity::find()
+        .filter(job::Column::Kind.eq(&new.kind))
+        .filter(job::Column::State.is_in([job::STATE_QUEUED, job::STATE_RUNNING]))
+        .filter(same_work)
+        .order_by_asc(job::Column::CreatedAt)
+        .one(db)
+        .await
+}
+
+fn new_row(id: Uuid, new: NewJob) -> job::ActiveModel {
     let now = Utc::now();
     job::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         profile_id: Set(new.profile_id),
         audio_file_id: Set(new.audio_file_id),
         recording_id: Set(Some(new.recording_id)),
@@ -62,9 +141,8 @@ pub async fn enqueue<C: ConnectionTrait>(db: &C, new: NewJob) -> Result<job::Mod
         created_by: Set(new.created_by),
         started_at: Set(None),
         finished_at: Set(None),
+        dismissed_at: Set(None),
     }
-    .insert(db)
-    .await
 }
 
 /// The guard on every state change: the job is running and this is its current attempt.
@@ -272,4 +350,65 @@ pub async fn release(db: &DatabaseConnection, id: Uuid, attempt: i32) -> Result<
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// Queues a failed job again, for `more_attempts` new attempts (a member's "retry"). The
+/// attempt count carries on, so a late result of any earlier attempt still changes
+/// nothing; the last error is cleared, and a dismissed job is listed again. `None`: the
+/// job is not failed (it never failed, or it was retried already).
+pub async fn retry<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    more_attempts: i32,
+) -> Result<Option<job::Model>, DbErr> {
+    let now = Utc::now();
+    let res = job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(job::STATE_QUEUED))
+        .col_expr(
+            job::Column::MaxAttempts,
+            Expr::col(job::Column::Attempts).add(std::cmp::max(more_attempts, 1)),
+        )
+        .col_expr(job::Column::Progress, Expr::value(0.0))
+        .col_expr(job::Column::Stage, Expr::value("queued"))
+        .col_expr(job::Column::Error, Expr::value(Option::<String>::None))
+        .col_expr(job::Column::Worker, Expr::value(Option::<String>::None))
+        .col_expr(
+            job::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            job::Column::FinishedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            job::Column::DismissedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::State.eq(job::STATE_FAILED))
+        .exec(db)
+        .await?;
+    if res.rows_affected != 1 {
+        return Ok(None);
+    }
+    job::Entity::find_by_id(id).one(db).await
+}
+
+/// Hides a failed job from the band's active jobs; dismissing it again changes nothing.
+/// `None`: the job is not failed.
+pub async fn dismiss<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<job::Model>, DbErr> {
+    let now = Utc::now();
+    job::Entity::update_many()
+        .col_expr(job::Column::DismissedAt, Expr::value(now))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::State.eq(job::STATE_FAILED))
+        .filter(job::Column::DismissedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(job::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|j| j.state == job::STATE_FAILED && j.dismissed_at.is_some()))
 }

@@ -3,7 +3,7 @@
 //! result, and mark the job. On shutdown a running job is handed back to the queue.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use crate::config::{Config, ProfileConfig};
 use crate::db::{audio_file, job, profile, recording};
 use crate::executor::PipelineProgress;
 use crate::jobs::backend::{JobBackend, JobBackendContext, JobFailure, LOCAL, build_job_backend};
-use crate::jobs::commit::commit_job_result;
+use crate::jobs::commit::{commit_job_result, discard_uncommitted};
 use crate::jobs::queue;
 use crate::jobs::spec::{JobSpec, SourceRef, output_prefix};
 
@@ -28,6 +28,8 @@ pub struct JobProgress {
     stage: Mutex<String>,
     fraction_bits: AtomicU32,
     cancel: AtomicBool,
+    /// The highest overall value reported so far (f64 bits): progress never goes back.
+    reported_bits: AtomicU64,
 }
 
 impl JobProgress {
@@ -41,26 +43,36 @@ impl JobProgress {
         f32::from_bits(self.fraction_bits.load(Ordering::Relaxed))
     }
     /// The whole job's progress, 0..1, from the stage and its fraction: fetching and
-    /// decoding are quick, the models take most of the time, then encoding and upload.
+    /// decoding are quick, the models take most of the time, then encoding, upload and
+    /// the database. It never goes back: a stage it does not know (or an earlier one
+    /// reported late) keeps the value reached so far.
     pub fn overall(&self) -> f64 {
         let stage = self.stage_label();
         let f = f64::from(self.fraction_value()).clamp(0.0, 1.0);
-        let (start, span) = if stage.starts_with("fetch") {
-            (0.0, 0.02)
-        } else if stage == "decode" {
-            (0.02, 0.08)
-        } else if stage.starts_with("encode") {
-            (0.80, 0.15)
-        } else if stage == "upload" {
-            (0.95, 0.05)
-        } else if let Some((i, n)) = model_step(&stage) {
+        let now = stage_span(&stage).map(|(start, span)| start + span * f);
+        let before = f64::from_bits(self.reported_bits.load(Ordering::Relaxed));
+        let value = now.map_or(before, |v| v.max(before)).clamp(0.0, 1.0);
+        self.reported_bits
+            .fetch_max(value.to_bits(), Ordering::Relaxed);
+        value
+    }
+}
+
+/// Where a stage sits in the whole job: (start, span), both fractions of the job.
+fn stage_span(stage: &str) -> Option<(f64, f64)> {
+    Some(match stage {
+        "starting" | "sent to GPU worker" | "upload source" => (0.0, 0.02),
+        s if s.starts_with("fetch") => (0.0, 0.02),
+        "decode" => (0.02, 0.08),
+        s if s.starts_with("encode") => (0.80, 0.15),
+        "upload" => (0.95, 0.04),
+        "save" | "database" => (0.99, 0.01),
+        s => {
+            let (i, n) = model_step(s)?;
             let per = 0.70 / n as f64;
             (0.10 + per * (i - 1) as f64, per)
-        } else {
-            return 0.0;
-        };
-        start + span * f
-    }
+        }
+    })
 }
 
 /// "dsp-hpss (2/3)" → (2, 3).
@@ -217,7 +229,7 @@ impl Runner {
                 .ok_or_else(|| JobFailure::permanent("the recording's source is gone"))?;
             let source = SourceRef {
                 input_key: audio.input_key.clone(),
-                local_path: audio.source_path.clone(),
+                local_path: audio.source_path.as_deref().map(crate::path_text::decode),
                 file_name: audio.original_name.clone(),
                 sha256: audio.file_hash.clone(),
                 size_bytes: u64::try_from(audio.size_bytes).unwrap_or(0),
@@ -309,10 +321,31 @@ impl Runner {
             let backend = self.backend(&backend_name)?;
             let metadata = backend.run(&spec, progress.clone()).await?;
             progress.stage("save");
-            let (recording_id, committed) =
-                commit_job_result(&self.db, &self.ctx.storage, &profile_cfg, &spec, &metadata)
-                    .await
-                    .map_err(JobFailure::from)?;
+            let (recording_id, committed) = match commit_job_result(
+                &self.db,
+                &self.ctx.storage,
+                &profile_cfg,
+                &spec,
+                &metadata,
+            )
+            .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    let failure = JobFailure::from(e);
+                    // A retry renders to the same prefix again (a GPU worker hands a
+                    // retry these very outputs): they stay for it. A job that ends
+                    // here keeps nothing in storage. (A permanent failure happens with
+                    // the database answering, so the heartbeat kept the lease and no
+                    // other attempt writes this prefix.)
+                    if attempt >= job.max_attempts
+                        || (!failure.retryable && !lost.load(Ordering::Relaxed))
+                    {
+                        discard_uncommitted(&self.db, &self.ctx.storage, &spec).await;
+                    }
+                    return Err(failure);
+                }
+            };
             tracing::debug!(job = %id, ?committed, "job result committed");
             Ok::<_, JobFailure>(recording_id)
         }
@@ -360,7 +393,46 @@ mod tests {
         assert!(two > 0.3 && two < 0.4, "{two}");
         p.stage("upload");
         p.fraction(1.0);
-        assert!((p.overall() - 1.0).abs() < 1e-9);
+        assert!((p.overall() - 0.99).abs() < 1e-9);
         assert_eq!(model_step("x (0/3)"), None);
+    }
+
+    #[test]
+    fn overall_progress_never_goes_back() {
+        let p = JobProgress::default();
+        p.stage("starting");
+        assert_eq!(p.overall(), 0.0);
+        p.stage("encode 4 stems");
+        p.fraction(0.5);
+        let encoding = p.overall();
+        // Saving the result, a stage the bar once did not know (it fell to 0), and a
+        // stage label nobody knows: the value only moves up.
+        p.stage("save");
+        let saving = p.overall();
+        assert!(
+            saving >= 0.99 && saving > encoding,
+            "{saving} after {encoding}"
+        );
+        p.stage("something new");
+        assert_eq!(p.overall(), saving);
+        p.stage("decode");
+        assert_eq!(p.overall(), saving);
+        let mut last = 0.0;
+        let q = JobProgress::default();
+        for stage in [
+            "sent to GPU worker",
+            "fetch source",
+            "decode",
+            "m (1/2)",
+            "m (2/2)",
+        ] {
+            q.stage(stage);
+            for f in [0.0, 0.5, 1.0] {
+                q.fraction(f);
+                let v = q.overall();
+                assert!(v >= last, "{stage} {f}: {v} < {last}");
+                last = v;
+            }
+        }
     }
 }

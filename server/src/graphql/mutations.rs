@@ -1,6 +1,7 @@
 //! The domain mutations: rename a recording, set a stem's gain, delete a recording (rows
-//! and stored files), reprocess a recording. Each validates its input and checks that
-//! the row belongs to one of the caller's profiles; others' rows are "not found".
+//! and stored files), reprocess a recording, retry or dismiss a failed job. Each validates
+//! its input and checks that the row belongs to one of the caller's profiles; others' rows
+//! are "not found".
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use async_graphql::dynamic::{
 };
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr,
     TransactionTrait,
 };
 use stemset_core::config::Config;
@@ -30,6 +31,8 @@ pub fn register(builder: &mut seaography::Builder) {
         set_stem_gain(),
         delete_recording(),
         reprocess_recording(),
+        retry_job(),
+        dismiss_job(),
     ]);
 }
 
@@ -60,6 +63,57 @@ async fn my_recording(
         .map_err(internal)?
         .filter(|r| viewer.can_see(r.profile_id))
         .ok_or_else(|| not_found("recording"))
+}
+
+/// The job `id` if the viewer may see it.
+async fn my_job(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+) -> async_graphql::Result<job::Model> {
+    job::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(internal)?
+        .filter(|j| viewer.can_see(j.profile_id))
+        .ok_or_else(|| not_found("job"))
+}
+
+/// The error for retrying or dismissing a job that has not failed.
+fn not_failed(j: &job::Model, verb: &str) -> async_graphql::Error {
+    async_graphql::Error::new(format!(
+        "job {} is {}: only a failed job can be {verb}",
+        j.id, j.state
+    ))
+}
+
+/// Another pending (queued or running) job doing `j`'s work: the same content uploaded to
+/// the same band again, or the same recording reprocessed again.
+async fn pending_twin(
+    db: &DatabaseConnection,
+    j: &job::Model,
+) -> async_graphql::Result<Option<job::Model>> {
+    let same_work = if j.kind == job::KIND_REPROCESS {
+        job::Column::RecordingId.eq(j.recording_id)
+    } else {
+        job::Column::FileHash.eq(j.file_hash.clone())
+    };
+    job::Entity::find()
+        .filter(job::Column::Id.ne(j.id))
+        .filter(job::Column::ProfileId.eq(j.profile_id))
+        .filter(job::Column::Kind.eq(j.kind.clone()))
+        .filter(job::Column::State.is_in([job::STATE_QUEUED, job::STATE_RUNNING]))
+        .filter(same_work)
+        .one(db)
+        .await
+        .map_err(internal)
+}
+
+fn already_pending(other: &job::Model) -> async_graphql::Error {
+    async_graphql::Error::new(format!(
+        "retryJob: the same work is already {} as job {}",
+        other.state, other.id
+    ))
 }
 
 fn id_input(name: &str) -> InputValue {
@@ -221,22 +275,14 @@ fn reprocess_recording() -> Field {
                 )
                 .into());
             }
-            // One pending job per recording: asking twice returns the same job.
-            let pending = job::Entity::find()
-                .filter(job::Column::RecordingId.eq(rec.id))
-                .filter(job::Column::State.is_in([job::STATE_QUEUED, job::STATE_RUNNING]))
-                .one(db)
-                .await
-                .map_err(internal)?;
-            if let Some(existing) = pending {
-                return Ok(Some(FieldValue::owned_any(existing)));
-            }
             let audio = audio_file::Entity::find_by_id(rec.audio_file_id)
                 .one(db)
                 .await
                 .map_err(internal)?
                 .ok_or_else(|| not_found("the recording's source file"))?;
-            let created = queue::enqueue(
+            // One pending reprocess job per recording (the database keeps it so): asking
+            // again, or many times at once, returns that job.
+            let job = queue::enqueue_once(
                 db,
                 NewJob {
                     profile_id: rec.profile_id,
@@ -258,11 +304,101 @@ fn reprocess_recording() -> Field {
                 },
             )
             .await
-            .map_err(internal)?;
-            Ok(Some(FieldValue::owned_any(created)))
+            .map_err(internal)?
+            .into_job();
+            Ok(Some(FieldValue::owned_any(job)))
         })
     })
     .argument(id_input("id"))
     .argument(InputValue::new("strategy", TypeRef::named(TypeRef::STRING)))
     .description("Queues a job that separates the recording again (with `strategy`, or its own).")
+}
+
+fn retry_job() -> Field {
+    Field::new("retryJob", TypeRef::named_nn("Job"), |ctx| {
+        FieldFuture::new(async move {
+            let viewer = Viewer::of(&ctx)?;
+            let db = ctx.data::<DatabaseConnection>()?;
+            let config = ctx.data::<Arc<Config>>()?;
+            let storage = ctx.data::<Storage>()?;
+            let id = id_arg(&ctx, "id")?;
+            let j = my_job(db, viewer, id).await?;
+            if j.state != job::STATE_FAILED {
+                return Err(not_failed(&j, "retried"));
+            }
+            if j.kind == job::KIND_REPROCESS {
+                let rec = match j.recording_id {
+                    Some(r) => recording::Entity::find_by_id(r)
+                        .one(db)
+                        .await
+                        .map_err(internal)?,
+                    None => None,
+                };
+                if rec.is_none() {
+                    return Err("retryJob: the job's recording was deleted".into());
+                }
+            } else if !storage.exists(&j.input_key).await.map_err(internal)? {
+                return Err(
+                    "retryJob: the uploaded file is no longer stored; upload it again".into(),
+                );
+            }
+            if let Some(other) = pending_twin(db, &j).await? {
+                return Err(already_pending(&other));
+            }
+            let retried = match queue::retry(db, j.id, config.jobs.max_attempts).await {
+                Ok(r) => r,
+                // The same work was queued in the meantime (one pending job per file or
+                // recording may be the database's rule).
+                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                    return Err(match pending_twin(db, &j).await? {
+                        Some(other) => already_pending(&other),
+                        None => internal(e),
+                    });
+                }
+                Err(e) => return Err(internal(e)),
+            };
+            match retried {
+                Some(retried) => {
+                    tracing::info!(job = %retried.id, attempts = retried.attempts, "failed job queued again");
+                    Ok(Some(FieldValue::owned_any(retried)))
+                }
+                // Retried (or deleted) by someone else in the meantime.
+                None => {
+                    let now = my_job(db, viewer, id).await?;
+                    Err(not_failed(&now, "retried"))
+                }
+            }
+        })
+    })
+    .argument(id_input("id"))
+    .description(
+        "Queues a failed job again (new attempts, up to `jobs.max_attempts` more). Only a \
+         failed job can be retried.",
+    )
+}
+
+fn dismiss_job() -> Field {
+    Field::new("dismissJob", TypeRef::named_nn("Job"), |ctx| {
+        FieldFuture::new(async move {
+            let viewer = Viewer::of(&ctx)?;
+            let db = ctx.data::<DatabaseConnection>()?;
+            let id = id_arg(&ctx, "id")?;
+            let j = my_job(db, viewer, id).await?;
+            if j.state != job::STATE_FAILED {
+                return Err(not_failed(&j, "dismissed"));
+            }
+            match queue::dismiss(db, j.id).await.map_err(internal)? {
+                Some(dismissed) => Ok(Some(FieldValue::owned_any(dismissed))),
+                None => {
+                    let now = my_job(db, viewer, id).await?;
+                    Err(not_failed(&now, "dismissed"))
+                }
+            }
+        })
+    })
+    .argument(id_input("id"))
+    .description(
+        "Hides a failed job from the active jobs (sets `dismissedAt`); dismissing it again \
+         changes nothing. Only a failed job can be dismissed.",
+    )
 }

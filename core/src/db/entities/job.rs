@@ -45,6 +45,8 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
+    /// When a member hid this failed job from the band's active jobs (`None`: listed).
+    pub dismissed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

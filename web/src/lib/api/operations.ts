@@ -89,6 +89,7 @@ export const JobFields = graphql(`
 		originalName
 		createdAt
 		updatedAt
+		dismissedAt
 	}
 `);
 
@@ -96,7 +97,11 @@ export const ActiveJobsQuery = graphql(
 	`
 		query ActiveJobs($profileId: String!) {
 			jobs(
-				filters: { profileId: { eq: $profileId }, state: { is_in: ["queued", "running", "failed"] } }
+				filters: {
+					profileId: { eq: $profileId }
+					state: { is_in: ["queued", "running", "failed"] }
+					dismissedAt: { is_null: true }
+				}
 				orderBy: { createdAt: DESC }
 				pagination: { page: { limit: 20, page: 0 } }
 			) {
@@ -201,6 +206,28 @@ export const ReprocessRecording = graphql(
 	`
 		mutation ReprocessRecording($id: ID!) {
 			reprocessRecording(id: $id) {
+				...JobFields
+			}
+		}
+	`,
+	[JobFields]
+);
+
+export const RetryJob = graphql(
+	`
+		mutation RetryJob($id: ID!) {
+			retryJob(id: $id) {
+				...JobFields
+			}
+		}
+	`,
+	[JobFields]
+);
+
+export const DismissJob = graphql(
+	`
+		mutation DismissJob($id: ID!) {
+			dismissJob(id: $id) {
 				...JobFields
 			}
 		}
