@@ -1,18 +1,17 @@
 #!/usr/bin/env python3
-"""Picks a small committed corpus for one fuzz target: every input of fuzz/corpus/TARGET
-(the seeds) plus, greedily, the inputs of the work corpus that cover the most code edges
-not yet covered per byte, within a budget of files and bytes. (libFuzzer's own -merge
-keeps every input that adds any feature, which after a 10-minute run is thousands of
-files.)
+"""Picks a small committed corpus for one fuzz target: every named input of
+fuzz/corpus/TARGET (the seeds; files named by their SHA-1 are earlier picks) plus,
+greedily, the inputs (of the work corpus and the earlier picks) that cover the most code
+edges not yet covered per byte, within a budget of files and bytes. (libFuzzer's own
+-merge keeps every input that adds any feature: after a 10-minute run, thousands.)
 
     fuzz/minimize.py BINARY TARGET [MAX_FILES] [MAX_BYTES]
 
 BINARY is the built fuzz target. It runs it once with -merge=1 -set_cover_merge=1 to get
 every input's features, then rewrites fuzz/corpus/TARGET. Prints the edges covered by
-the whole work corpus and by the chosen files."""
+all the inputs and by the chosen files."""
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,7 +51,14 @@ for line in lines[2 + n:]:
         # Features of 8-bit counters are edge * 8 + a hit-count bucket.
         edges[int(parts[1])] = {int(x) // 8 for x in parts[2:]}
 
-seeds = [i for i in edges if os.path.dirname(names[i]) == committed]
+def is_seed(name):
+    """A hand-made input (named), as opposed to one an earlier minimization picked."""
+    base = os.path.basename(name)
+    picked = len(base) == 40 and all(c in "0123456789abcdef" for c in base)
+    return os.path.dirname(name) == committed and not picked
+
+
+seeds = [i for i in edges if is_seed(names[i])]
 covered = set()
 chosen = []
 for i in seeds:
@@ -81,7 +87,7 @@ files = {}
 for i in chosen:
     with open(names[i], "rb") as f:
         data = f.read()
-    if os.path.dirname(names[i]) == committed:
+    if is_seed(names[i]):
         files[os.path.basename(names[i])] = data
     else:
         files.setdefault(hashlib.sha1(data).hexdigest(), data)

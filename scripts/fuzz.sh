@@ -9,6 +9,8 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #   scripts/fuzz.sh --minimize [TARGET...]
 #
+# FUZZ_NO_BUILD=1 uses the targets as last built (the build takes minutes whenever core
+# or server changed).
 # New inputs go to fuzz/corpus-work/TARGET (not committed), starting from the committed
 # fuzz/corpus/TARGET; crashes to fuzz/artifacts/TARGET. `scripts/fuzz.sh --minimize`
 # then adds to the committed corpus the work corpus's inputs that cover the most new
@@ -49,7 +51,11 @@ dict() {
 }
 build=(--sanitizer none --debug-assertions)
 
-nice -n 19 cargo fuzz build "${build[@]}"
+if [ "${FUZZ_NO_BUILD:-}" != 1 ]; then
+  nice -n 19 cargo fuzz build "${build[@]}"
+fi
+# The binaries are run directly: `cargo fuzz run` would build again first.
+bin="fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release"
 
 status=0
 for t in "${targets[@]}"; do
@@ -57,13 +63,13 @@ for t in "${targets[@]}"; do
   if $minimize; then
     # The committed inputs, plus the work corpus's that cover the most new code per
     # byte (at most 60 files, 190 KiB).
-    python3 fuzz/minimize.py "fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release/$t" "$t"
+    python3 fuzz/minimize.py "$bin/$t" "$t"
     continue
   fi
   log="fuzz/artifacts/$t/fuzz.log"
   echo "== $t: ${seconds} s"
   set +e
-  nice -n 19 cargo fuzz run "${build[@]}" "$t" "fuzz/corpus-work/$t" "fuzz/corpus/$t" -- \
+  nice -n 19 "$bin/$t" "fuzz/corpus-work/$t" "fuzz/corpus/$t" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len="$(max_len "$t")" \
     -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$t/" $(dict "$t") >"$log" 2>&1
   rc=$?

@@ -10,10 +10,15 @@ use libfuzzer_sys::fuzz_target;
 static ALLOC: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, 2 << 30);
 
 static DIR: LazyLock<PathBuf> = LazyLock::new(|| stemset_fuzz::scratch_dir("audio"));
+/// `STEMSET_FUZZ_SHOW=1 …/audio_decode FILE…` prints what each input did (triage).
+static SHOW: LazyLock<bool> = LazyLock::new(|| std::env::var_os("STEMSET_FUZZ_SHOW").is_some());
 
 fuzz_target!(
     init: stemset_fuzz::allow_caught_panics(),
     |data: &[u8]| {
-        stemset_fuzz::audio::run(data, &DIR);
+        let outcome = stemset_fuzz::audio::run(data, &DIR);
+        if *SHOW {
+            eprintln!("{outcome:?}");
+        }
     }
 );

@@ -127,6 +127,13 @@ wav("float32-stereo.wav", "f32", 2)
 wav("float64-mono.wav", "f64", 1, rate=96000)
 wav("ext-float32-4ch.wav", "f32", 4, extensible=True)
 wav("list-chunk-pcm16.wav", "s16", 2, extra=b"LIST\x0c\x00\x00\x00INFOISFT\x00\x00\x00\x00")
+# A lying header (block align 3000 for 2 × 16 bits) behind an ID3 tag or a junk byte:
+# symphonia's probe scans past both, the RIFF check looks at offset 0 only.
+with open(os.path.join(out, "pcm16-stereo.wav"), "rb") as f:
+    plain = bytearray(f.read())
+plain[32:34] = struct.pack("<H", 3000)
+write("id3-then-wav-lying-align.wav", b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(plain))
+write("junk-then-wav-lying-align.wav", b"\x00" + bytes(plain))
 aiff("pcm16-stereo.aiff", 2)
 caf("pcm16-mono.caf", 1)
 # Cut-down decoder fixtures (a few KB: the decoders read what is there).
