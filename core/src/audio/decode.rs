@@ -96,7 +96,7 @@ pub fn open_file(mut file: File, path: &Path) -> Result<DecodedSource, AudioErro
     if file.metadata().map_err(io)?.len() == 0 {
         return Err(unsupported(path, "the file is empty"));
     }
-    limits::check_riff(&mut file, path)?;
+    let riff_at_start = limits::check_riff(&mut file, path)?;
     if opus_decode::is_ogg_opus(&mut file).map_err(io)? {
         return open_opus(file, path);
     }
@@ -116,6 +116,14 @@ pub fn open_file(mut file: File, path: &Path) -> Result<DecodedSource, AudioErro
         )
     })?
     .map_err(|e| unsupported(path, format!("not a recognised audio format ({e})")))?;
+    // The probe scans past leading junk or an ID3 tag to find a WAV header, which would
+    // skip the header checks above: such a file is refused.
+    if format.format_info().short_name == "wave" && !riff_at_start {
+        return Err(unsupported(
+            path,
+            "other data comes before its WAV (RIFF) header",
+        ));
+    }
     let track = format
         .default_track(TrackType::Audio)
         .ok_or_else(|| unsupported(path, "the file has no audio track"))?;

@@ -45,8 +45,9 @@ pub fn check_stream(path: &Path, sample_rate: u32, channels: usize) -> Result<()
 
 /// Walks the chunk headers of a RIFF/RF64 WAVE file (without reading their bodies) and
 /// refuses one whose chunk sizes exceed the file or whose format chunk is inconsistent.
-/// Files of other containers pass untouched. Leaves `file` at an unspecified position.
-pub fn check_riff<R: Read + Seek>(file: &mut R, path: &Path) -> Result<(), AudioError> {
+/// Files of other containers pass untouched. Returns whether the file starts with a RIFF
+/// header. Leaves `file` at an unspecified position.
+pub fn check_riff<R: Read + Seek>(file: &mut R, path: &Path) -> Result<bool, AudioError> {
     let io = |source: std::io::Error| AudioError::Io {
         path: path.to_path_buf(),
         source,
@@ -55,11 +56,11 @@ pub fn check_riff<R: Read + Seek>(file: &mut R, path: &Path) -> Result<(), Audio
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     let mut head = [0u8; 12];
     if read_full(file, &mut head).map_err(io)? < head.len() {
-        return Ok(());
+        return Ok(false);
     }
     let riff = matches!(&head[0..4], b"RIFF" | b"RF64" | b"BW64") && &head[8..12] == b"WAVE";
     if !riff {
-        return Ok(());
+        return Ok(false);
     }
     let mut pos = 12u64;
     let mut saw_format = false;
@@ -101,7 +102,7 @@ pub fn check_riff<R: Read + Seek>(file: &mut R, path: &Path) -> Result<(), Audio
     if !saw_format {
         return Err(lying(path, "the WAV file has no format chunk".into()));
     }
-    Ok(())
+    Ok(true)
 }
 
 enum FormatProblem {
@@ -187,7 +188,9 @@ mod tests {
     }
 
     fn check(bytes: Vec<u8>) -> Result<(), String> {
-        check_riff(&mut Cursor::new(bytes), Path::new("x.wav")).map_err(|e| e.to_string())
+        check_riff(&mut Cursor::new(bytes), Path::new("x.wav"))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     #[test]
