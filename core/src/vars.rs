@@ -194,62 +194,55 @@ pub struct Typed {
 /// number or boolean where the field wants one. Errors name the file and the path.
 pub fn deserialize_yaml<T: serde::de::DeserializeOwned>(
     file: &str,
-    mut value: serde_yaml_ng::Value,
+    value: serde_yaml_ng::Value,
     typed: &Typed,
 ) -> Result<T, ConfigError> {
-    let mut retyped = 0;
-    loop {
-        match serde_path_to_error::deserialize::<_, T>(value.clone()) {
-            Ok(v) => return Ok(v),
-            Err(e) => {
-                let path = e.path().to_string();
-                let fixed = retyped < typed.whole.len()
-                    && typed
-                        .whole
-                        .iter()
-                        .find(|(p, _)| *p == path)
-                        .is_some_and(|(_, segs)| retype_yaml(&mut value, segs));
-                if !fixed {
-                    return Err(ConfigError::Invalid {
-                        file: file.to_string(),
-                        path,
-                        message: e.inner().to_string(),
-                    });
-                }
-                retyped += 1;
-            }
-        }
-    }
+    deserialize_retyping(file, value, typed, retype_yaml)
 }
 
 /// As [`deserialize_yaml`], for TOML (where `threads = "${T}"` must be quoted).
 pub fn deserialize_toml<T: serde::de::DeserializeOwned>(
     file: &str,
-    mut value: toml::Value,
+    value: toml::Value,
     typed: &Typed,
 ) -> Result<T, ConfigError> {
+    deserialize_retyping(file, value, typed, retype_toml)
+}
+
+/// Deserializes `value`; where a field refuses a whole-`${VAR}` string, `retype` turns
+/// that one scalar into a number or boolean and it is tried again (at most once per
+/// such scalar).
+fn deserialize_retyping<V, T>(
+    file: &str,
+    mut value: V,
+    typed: &Typed,
+    retype: fn(&mut V, &[Seg]) -> bool,
+) -> Result<T, ConfigError>
+where
+    V: Clone + for<'de> serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
     let mut retyped = 0;
     loop {
-        match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+        let e = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
             Ok(v) => return Ok(v),
-            Err(e) => {
-                let path = e.path().to_string();
-                let fixed = retyped < typed.whole.len()
-                    && typed
-                        .whole
-                        .iter()
-                        .find(|(p, _)| *p == path)
-                        .is_some_and(|(_, segs)| retype_toml(&mut value, segs));
-                if !fixed {
-                    return Err(ConfigError::Invalid {
-                        file: file.to_string(),
-                        path,
-                        message: e.inner().to_string(),
-                    });
-                }
-                retyped += 1;
-            }
+            Err(e) => e,
+        };
+        let path = e.path().to_string();
+        let fixed = retyped < typed.whole.len()
+            && typed
+                .whole
+                .iter()
+                .find(|(p, _)| *p == path)
+                .is_some_and(|(_, segs)| retype(&mut value, segs));
+        if !fixed {
+            return Err(ConfigError::Invalid {
+                file: file.to_string(),
+                path,
+                message: e.inner().to_string(),
+            });
         }
+        retyped += 1;
     }
 }
 
