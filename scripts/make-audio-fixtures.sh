@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the small audio fixtures under core/tests/fixtures/ that core/tests/audio_io.rs
+# Regenerates the small audio fixtures under audio/tests/fixtures/ that audio/tests/audio_io.rs
 # decodes. Needs ffmpeg (with libmp3lame and libvorbis; Debian's package has both) only when
 # regenerating: the fixtures are committed and the tests never call ffmpeg.
 #
@@ -10,7 +10,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-out=core/tests/fixtures
+out=audio/tests/fixtures
 mkdir -p "$out"
 
 ff() { ffmpeg -hide_banner -loglevel error -y "$@"; }

@@ -19,8 +19,8 @@ use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget};
 use crate::progress::bar_style;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_RANGE, RANGE};
-use stemset_core::hashing;
-use stemset_core::plugins::ModelSpec;
+use stemset_audio::hashing;
+use stemset_sdk::settings::ModelSpec;
 use tokio::io::AsyncWriteExt;
 
 /// Consecutive failed attempts (without new bytes) before giving up.

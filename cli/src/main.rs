@@ -16,6 +16,15 @@ use stemset_backend_libtorch as _;
 use stemset_backend_onnx as _;
 use stemset_backend_remote_gpu as _;
 
+// The optional backends say how to get them when a catalog names one this build lacks.
+#[cfg(not(feature = "libtorch"))]
+inventory::submit! {
+    stemset_sdk::separator::BackendHint {
+        name: "libtorch",
+        hint: "libtorch is an optional feature: build stemset with `--features libtorch`, see the README",
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "stemset",

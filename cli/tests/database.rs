@@ -15,7 +15,7 @@ use sea_orm::{
     ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, EntityTrait,
     PaginatorTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
-use stemset_core::db::{SQLITE_BUSY_TIMEOUT, recording};
+use stemset_library::db::{SQLITE_BUSY_TIMEOUT, recording};
 use stemset_migrations::{Migrator, MigratorTrait};
 
 /// A copy of the example config and catalog in a temp folder, `database.url` set to

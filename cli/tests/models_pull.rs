@@ -12,7 +12,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use stemset_core::hashing;
+use stemset_audio::hashing;
 
 const PAYLOAD_LEN: usize = 300_000;
 

@@ -131,7 +131,7 @@ fn a_corrupt_file_is_reported_and_the_run_goes_on() {
         .into_iter()
         .find(|p| p.ends_with("vocals.flac"))
         .expect("flac stem");
-    let info = stemset_core::audio::decode::open(&flac)
+    let info = stemset_audio::decode::open(&flac)
         .expect("decode")
         .info()
         .clone();

@@ -19,12 +19,12 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use stemset_backend_dsp as _;
 use stemset_backend_onnx as _;
 use stemset_core::config::Config;
-use stemset_core::db::{job, recording, stem};
 use stemset_core::storage::Storage;
+use stemset_library::db::{job, recording, stem};
 
 async fn open(dir: &Path) -> (DatabaseConnection, Storage) {
     let config = Config::load(&dir.join("config.yaml")).expect("config");
-    let db = stemset_core::db::connect(config.database.url.expose(), true)
+    let db = stemset_library::db::connect(config.database.url.expose(), true)
         .await
         .expect("db");
     let storage = Storage::from_config(&config.storage).expect("storage");
@@ -354,7 +354,7 @@ async fn unreachable_worker_fails_clearly() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forged_stale_and_replayed_requests_are_refused() {
-    use stemset_core::jobs::protocol::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
+    use stemset_library::jobs::protocol::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
     let s3 = start_s3().await;
     let worker_port = free_port();
     let worker_url = format!("http://127.0.0.1:{worker_port}");

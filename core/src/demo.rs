@@ -6,8 +6,8 @@
 use std::f64::consts::TAU;
 use std::path::Path;
 
-use crate::audio::wav::{WavSampleFormat, WavSink};
-use crate::audio::{AudioError, AudioSink};
+use stemset_audio::wav::{WavSampleFormat, WavSink};
+use stemset_audio::{AudioError, AudioSink};
 
 pub const DEMO_RATE: u32 = 48_000;
 const BPM: f64 = 112.0;

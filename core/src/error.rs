@@ -1,39 +1,10 @@
-//! The error types of core. Config problems are collected and reported together so a
-//! user fixes a file in one pass.
+//! The error of a processing run (decode, separate, encode, store).
 
-use std::path::PathBuf;
+use stemset_audio::AudioError;
+use stemset_sdk::separator::SeparationError;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{file}: syntax error: {message}")]
-    Syntax { file: String, message: String },
-    #[error("{file}: {path}: {message}")]
-    Invalid {
-        file: String,
-        path: String,
-        message: String,
-    },
-    #[error("{file}: missing environment variable{}: {}", if vars.len() == 1 { "" } else { "s" }, format_missing(vars))]
-    MissingVars {
-        file: String,
-        /// (variable, where it is used)
-        vars: Vec<(String, String)>,
-    },
-    #[error("{}", .0.join("\n"))]
-    Many(Vec<String>),
-}
-
-fn format_missing(vars: &[(String, String)]) -> String {
-    vars.iter()
-        .map(|(v, at)| format!("{v} (used at {at})"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::config_error::ConfigError;
+use crate::storage::StorageError;
 
 /// Errors of the processing pipeline.
 #[derive(Debug, thiserror::Error)]
@@ -41,13 +12,14 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
-    Audio(#[from] crate::audio::AudioError),
+    Audio(#[from] AudioError),
     #[error(transparent)]
-    Separation(#[from] crate::separator::SeparationError),
+    Separation(#[from] SeparationError),
     #[error("storage: {0}")]
-    Storage(#[from] crate::storage::StorageError),
+    Storage(#[from] StorageError),
+    /// The library's database (the message of the driver's error).
     #[error("database: {0}")]
-    Database(#[from] sea_orm::DbErr),
+    Database(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -70,8 +42,8 @@ impl Error {
     /// For a job whose source was fetched into `scratch` as `from`: the same error, naming
     /// the file as the user called it (`to`) and showing no scratch path.
     pub fn renamed(self, from: &std::path::Path, to: &str, scratch: &std::path::Path) -> Self {
-        use crate::audio::scrub_text;
-        use crate::separator::SeparationError as S;
+        use SeparationError as S;
+        use stemset_audio::scrub_text;
         let text = |s: String| scrub_text(&s, from, to, scratch);
         match self {
             Error::Audio(a) => Error::Audio(a.renamed(from, to, scratch)),

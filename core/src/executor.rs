@@ -5,13 +5,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::audio::resample::Resampled;
-use crate::audio::wav::{WavSampleFormat, WavSink, WavSource};
-use crate::audio::{AudioError, AudioSink, AudioSource};
+use crate::catalog::Plugins;
 use crate::error::Error;
-use crate::plugins::Plugins;
-use crate::separator::{Backends, MODEL_CHANNELS, SeparationError, SeparationProgress};
 use crate::strategy::{SlotTarget, StrategyNode};
+use stemset_audio::resample::Resampled;
+use stemset_audio::wav::{WavSampleFormat, WavSink, WavSource};
+use stemset_audio::{AudioError, AudioSink, AudioSource};
+use stemset_sdk::separator::{
+    Backends, MODEL_CHANNELS, SeparationError, SeparationProgress, run_separator,
+};
 
 /// What the pipeline reports while it works (the CLI draws bars, the server updates jobs).
 pub trait PipelineProgress: Sync {
@@ -93,10 +95,12 @@ impl Executor<'_> {
             ))
         })?;
         let settings = self.plugins.backend_settings(&spec.backend);
-        let mut model = (reg.build)(&settings, spec).map_err(|e| SeparationError::Model {
-            model: node.model.clone(),
-            reason: e.0,
-        })?;
+        let mut model = reg
+            .build(&settings, spec)
+            .map_err(|e| SeparationError::Model {
+                model: node.model.clone(),
+                reason: e.0,
+            })?;
         *done += 1;
         self.progress
             .stage(&format!("{} ({}/{})", node.model, done, total));
@@ -150,7 +154,13 @@ impl Executor<'_> {
                 .iter_mut()
                 .map(|s| s.as_mut() as &mut dyn AudioSink)
                 .collect();
-            model.separate(source.as_mut(), &mut refs, &ModelProgress(self.progress))?;
+            run_separator(
+                model.as_mut(),
+                &node.model,
+                source.as_mut(),
+                &mut refs,
+                &ModelProgress(self.progress),
+            )?;
             for s in refs.iter_mut() {
                 s.finish()?;
             }

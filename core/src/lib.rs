@@ -1,31 +1,21 @@
-//! stemset-core: the domain of Stemset, with no HTTP. Config, the plugin registry and
-//! catalog, the strategy-tree executor, streaming audio I/O, analysis, storage, scanning
-//! and the database entities.
+//! stemset-core: the domain of Stemset without a database or HTTP. Config and `${VAR}`,
+//! the model catalog, strategy trees and their executor, rendering a recording's stems,
+//! metadata, scanning, storage and the storage mirror.
 
-pub mod analysis;
-pub mod audio;
-pub mod chunking;
+pub mod catalog;
 pub mod config;
-pub mod db;
+pub mod config_error;
 pub mod demo;
-pub mod dsp;
 pub mod error;
 pub mod executor;
-pub mod families;
-pub mod hashing;
-pub mod jobs;
 pub mod metadata;
-pub mod params;
-pub mod path_text;
-pub mod plugins;
-pub mod process;
-mod render;
+pub mod mirror;
+pub mod render;
 pub mod scan;
-pub mod separator;
-pub mod stems;
+pub mod secret;
 pub mod storage;
 pub mod strategy;
-pub mod sync;
 pub mod vars;
 
-pub use error::{ConfigError, Error};
+pub use config_error::ConfigError;
+pub use error::Error;

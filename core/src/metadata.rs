@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::StemAnalysis;
+use stemset_audio::analysis::StemAnalysis;
 
 pub const METADATA_FILE: &str = "metadata.json";
 pub const METADATA_VERSION: u32 = 1;

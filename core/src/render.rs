@@ -5,61 +5,61 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::analysis::Analyzer;
-use crate::audio::channels::ToStereo;
-use crate::audio::decode::{self, SourceInfo};
-use crate::audio::encode::{EncodeSpec, OutputFormat, create_encoder};
-use crate::audio::resample::Resampled;
-use crate::audio::sanitize::Sanitized;
-use crate::audio::wav::{WavSampleFormat, WavSink, WavSource};
-use crate::audio::{AudioError, AudioSink, AudioSource, CHUNK_FRAMES, Tee};
+use crate::catalog::Plugins;
 use crate::error::Error;
 use crate::executor::{Executor, PipelineProgress};
-use crate::plugins::Plugins;
-use crate::separator::{MODEL_CHANNELS, SeparationError};
 use crate::strategy::StrategyNode;
+use stemset_audio::analysis::Analyzer;
+use stemset_audio::channels::ToStereo;
+use stemset_audio::decode::{self, SourceInfo};
+use stemset_audio::encode::{EncodeSpec, OutputFormat, create_encoder};
+use stemset_audio::resample::Resampled;
+use stemset_audio::sanitize::Sanitized;
+use stemset_audio::wav::{WavSampleFormat, WavSink, WavSource};
+use stemset_audio::{AudioError, AudioSink, AudioSource, CHUNK_FRAMES, Tee};
+use stemset_sdk::separator::{MODEL_CHANNELS, SeparationError};
 
-/// The CPU-bound part of processing one file, run on a blocking thread.
-pub(crate) struct SeparationJob {
-    pub(crate) plugins: Plugins,
-    pub(crate) tree: StrategyNode,
-    pub(crate) input: PathBuf,
-    pub(crate) scratch: PathBuf,
-    pub(crate) format: OutputFormat,
-    pub(crate) bitrate: u32,
+/// What to render for one file: the source, the tree and where and how to encode stems.
+pub struct RenderRequest {
+    pub plugins: Plugins,
+    pub tree: StrategyNode,
+    pub input: PathBuf,
+    pub scratch: PathBuf,
+    pub format: OutputFormat,
+    pub bitrate: u32,
 }
 
-pub(crate) struct RenderedStem {
-    pub(crate) name: String,
-    pub(crate) path: PathBuf,
-    pub(crate) file_name: String,
-    pub(crate) waveform_path: PathBuf,
-    pub(crate) waveform_file_name: String,
-    pub(crate) spec: EncodeSpec,
-    pub(crate) size: u64,
-    pub(crate) analysis: crate::analysis::StemAnalysis,
+pub struct RenderedStem {
+    pub name: String,
+    pub path: PathBuf,
+    pub file_name: String,
+    pub waveform_path: PathBuf,
+    pub waveform_file_name: String,
+    pub spec: EncodeSpec,
+    pub size: u64,
+    pub analysis: stemset_audio::analysis::StemAnalysis,
 }
 
-pub(crate) struct Rendered {
-    pub(crate) source: SourceInfo,
+pub struct Rendered {
+    pub source: SourceInfo,
     /// Frames decoded from the source (the authoritative length).
-    pub(crate) source_frames: u64,
+    pub source_frames: u64,
     /// Source samples that were NaN, infinite or out of range (see `audio::sanitize`).
-    pub(crate) repaired_samples: u64,
+    pub repaired_samples: u64,
     /// SHA-256 and size of the bytes that were decoded.
-    pub(crate) source_sha256: String,
-    pub(crate) source_size: u64,
-    pub(crate) stems: Vec<RenderedStem>,
+    pub source_sha256: String,
+    pub source_size: u64,
+    pub stems: Vec<RenderedStem>,
 }
 
 impl Rendered {
-    pub(crate) fn duration_seconds(&self) -> f64 {
+    pub fn duration_seconds(&self) -> f64 {
         self.source_frames as f64 / f64::from(self.source.sample_rate.max(1))
     }
 }
 
-impl SeparationJob {
-    pub(crate) fn run(self, progress: &dyn PipelineProgress) -> Result<Rendered, Error> {
+impl RenderRequest {
+    pub fn run(self, progress: &dyn PipelineProgress) -> Result<Rendered, Error> {
         // 1. Decode to a stereo f32 WAV at the source's rate; the executor resamples to
         // each model's rate as it reads.
         progress.stage("decode");
@@ -69,9 +69,9 @@ impl SeparationJob {
             path: self.input.clone(),
             source,
         };
-        let mut file = crate::hashing::open_regular(&self.input).map_err(open_err)?;
+        let mut file = stemset_audio::hashing::open_regular(&self.input).map_err(open_err)?;
         let (source_sha256, source_size) =
-            crate::hashing::sha256_reader(&mut file).map_err(open_err)?;
+            stemset_audio::hashing::sha256_reader(&mut file).map_err(open_err)?;
         let decoded = decode::open_file(file, &self.input)?;
         let info = decoded.info().clone();
         let sanitized = Sanitized::new(decoded);

@@ -47,7 +47,7 @@ pub fn scan_folder(dir: &Path) -> std::io::Result<ScanResult> {
                 match std::fs::metadata(&path) {
                     Ok(m) if m.is_file() => result.audio.push(path),
                     Ok(m) => {
-                        let what = crate::hashing::describe_kind(&m.file_type());
+                        let what = stemset_audio::hashing::describe_kind(&m.file_type());
                         result
                             .unusable
                             .push((path, format!("not a regular file ({what}); skipped")));

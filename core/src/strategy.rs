@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use serde_yaml_ng::Value;
 
-use crate::plugins::Plugins;
+use crate::catalog::Plugins;
 
 /// The key holding a node's model name.
 pub const MODEL_KEY: &str = "_";

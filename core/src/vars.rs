@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::ConfigError;
+use crate::config_error::ConfigError;
 
 /// Resolves `${NAME}` and `${NAME:-default}`; `$${` is a literal `${`.
 #[derive(Debug, Clone, Default)]

@@ -137,12 +137,12 @@ write("junk-then-wav-lying-align.wav", b"\x00" + bytes(plain))
 aiff("pcm16-stereo.aiff", 2)
 caf("pcm16-mono.caf", 1)
 # Cut-down decoder fixtures (a few KB: the decoders read what is there).
-write("flac-stereo-16.flac", flac_cut(fixture("core/tests/fixtures/tone-44k-stereo-16.flac"), 6000))
-write("flac-mono-24.flac", flac_cut(fixture("core/tests/fixtures/tone-48k-mono-24.flac"), 6000))
-write("mp3-stereo.mp3", fixture("core/tests/fixtures/tone-44k-stereo.mp3")[:2500])
-write("ext-pcm16-4ch.wav", fixture("core/tests/fixtures/tone-48k-4ch-16.wav")[:1500])
-write("aac-mono.m4a", fixture("core/tests/fixtures/tone-48k-mono.m4a"))
-write("vorbis-stereo.ogg", fixture("core/tests/fixtures/tone-48k-stereo.ogg"))
+write("flac-stereo-16.flac", flac_cut(fixture("audio/tests/fixtures/tone-44k-stereo-16.flac"), 6000))
+write("flac-mono-24.flac", flac_cut(fixture("audio/tests/fixtures/tone-48k-mono-24.flac"), 6000))
+write("mp3-stereo.mp3", fixture("audio/tests/fixtures/tone-44k-stereo.mp3")[:2500])
+write("ext-pcm16-4ch.wav", fixture("audio/tests/fixtures/tone-48k-4ch-16.wav")[:1500])
+write("aac-mono.m4a", fixture("audio/tests/fixtures/tone-48k-mono.m4a"))
+write("vorbis-stereo.ogg", fixture("audio/tests/fixtures/tone-48k-stereo.ogg"))
 # Ogg Opus: the web app's fixture cut to its two header pages and the first few packets
 # of its first audio page (granule position and end-of-stream flag set to match).
 pages = ogg_pages(fixture("web/src/lib/audio/fixtures/drums.opus"))

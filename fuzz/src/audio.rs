@@ -5,7 +5,7 @@
 //! a sample the sanitizer let through are bugs.
 //!
 //! Shared by the fuzz target and `core/tests/fuzz_corpus.rs` (included there by path),
-//! so it uses nothing but `stemset_core` and std.
+//! so it uses nothing but `stemset_audio` and std.
 
 // Each replay test uses only part of it.
 #![allow(dead_code)]
@@ -13,9 +13,9 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use stemset_core::audio::channels::ToStereo;
-use stemset_core::audio::sanitize::{MAX_ABS_SAMPLE, Sanitized};
-use stemset_core::audio::{AudioSource, decode, limits, sniff};
+use stemset_audio::channels::ToStereo;
+use stemset_audio::sanitize::{MAX_ABS_SAMPLE, Sanitized};
+use stemset_audio::{AudioSource, decode, limits, sniff};
 
 /// Samples read from one input at most (an Ogg Opus file of a few KB can claim minutes).
 pub const MAX_SAMPLES: u64 = 10_000_000;

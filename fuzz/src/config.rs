@@ -5,17 +5,18 @@
 //! the file.
 //!
 //! Shared by the fuzz target and `core/tests/fuzz_corpus.rs` (included there by path),
-//! so it uses nothing but `stemset_core`, `inventory` and std.
+//! so it uses nothing but `stemset_core`, `stemset_sdk`, `inventory` and std.
 
 // Each replay test uses only part of it.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
+use stemset_core::catalog::Plugins;
 use stemset_core::config::Config;
-use stemset_core::plugins::{BackendSettings, ModelSpec, Plugins};
-use stemset_core::separator::{AudioSeparator, BackendRegistration, BuildError, SlotInfo};
 use stemset_core::vars::VarResolver;
+use stemset_sdk::separator::{Architecture, AudioSeparator, BackendRegistration};
+use stemset_sdk::settings::{BackendSettings, ModelSpec};
 
 /// The dsp entries of the repository's `plugins.toml`.
 pub const PLUGINS: &str = r#"
@@ -41,38 +42,35 @@ slots = ["bass", "other"]
 "#;
 
 // A stand-in for the dsp backend (its architectures and slots; it builds nothing), so
-// the catalog validates without linking the real one, which depends on core.
-fn slots_for(arch: &str) -> Option<Vec<SlotInfo>> {
-    let names: &[&str] = match arch {
-        "dsp-hpss" => &["percussive", "harmonic"],
-        "dsp-center" => &["vocals", "accompaniment"],
-        "dsp-bass" => &["bass", "other"],
-        _ => return None,
-    };
-    Some(
-        names
-            .iter()
-            .map(|n| SlotInfo {
-                name: n.to_string(),
-                description: String::new(),
-            })
-            .collect(),
-    )
-}
-
-fn build(_: &BackendSettings, _: &ModelSpec) -> Result<Box<dyn AudioSeparator>, BuildError> {
-    Err(BuildError(
-        "the fuzzing stand-in builds no separator".into(),
-    ))
+// the catalog validates without linking the real one.
+fn build(_: &BackendSettings, _: &ModelSpec) -> Result<Box<dyn AudioSeparator>, String> {
+    Err("the fuzzing stand-in builds no separator".into())
 }
 
 inventory::submit! {
     BackendRegistration {
         name: "dsp",
         description: "stand-in for the dsp backend (fuzzing)",
-        architectures: &["dsp-hpss", "dsp-center", "dsp-bass"],
-        slots_for,
-        build,
+        architectures: &[
+            Architecture {
+                name: "dsp-hpss",
+                description: "",
+                slots: &[("percussive", ""), ("harmonic", "")],
+                build,
+            },
+            Architecture {
+                name: "dsp-center",
+                description: "",
+                slots: &[("vocals", ""), ("accompaniment", "")],
+                build,
+            },
+            Architecture {
+                name: "dsp-bass",
+                description: "",
+                slots: &[("bass", ""), ("other", "")],
+                build,
+            },
+        ],
     }
 }
 

@@ -16,9 +16,9 @@
 use std::sync::LazyLock;
 
 use async_graphql::{BatchRequest, Variables};
-use stemset_core::config::ServerConfig;
 use stemset_server::graphql::limits::{Cost, check_document};
 use stemset_server::graphql::{Limits, TypeIndex};
+use stemset_server::settings::ServerConfig;
 
 /// The schema's type index and the default limits.
 pub struct Setup {

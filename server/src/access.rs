@@ -3,7 +3,7 @@
 //! reported as "not found", so existence does not leak.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
-use stemset_core::db::user_profile;
+use stemset_library::db::user_profile;
 use uuid::Uuid;
 
 /// The profiles `user_id` is a member of (any role).

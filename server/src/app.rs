@@ -13,15 +13,18 @@ use salvo::http::Method;
 use salvo::prelude::*;
 use salvo::server::ServerHandle;
 use sea_orm::DatabaseConnection;
-use stemset_core::config::{Config, Environment};
-use stemset_core::db::sync::{sync_config, upsert_user};
-use stemset_core::jobs::backend::JobBackendContext;
-use stemset_core::jobs::callbacks::CallbackHub;
-use stemset_core::jobs::protocol::{MIN_SECRET_LEN, ReplayGuard};
-use stemset_core::jobs::runner::{REMOTE_GPU, Runner, RunnerHandle};
-use stemset_core::storage::Storage;
+use stemset_core::config::Config;
 
-use crate::auth::identity::{Caller, CallerKind, identify_hoop};
+use crate::settings::{AuthConfig, Environment, ServerSettings};
+use stemset_core::storage::Storage;
+use stemset_library::db::config_sync::{sync_config, upsert_user};
+use stemset_library::jobs::backend::{JobBackendContext, callback_secrets};
+use stemset_library::jobs::callbacks::CallbackHub;
+use stemset_library::jobs::protocol::ReplayGuard;
+use stemset_library::jobs::runner::{Runner, RunnerHandle};
+
+use crate::auth::caller::{Caller, CallerKind};
+use crate::auth::identity::identify_hoop;
 use crate::auth::oidc::{Oidc, OidcSettings};
 use crate::auth::{SessionKeys, routes as auth_routes};
 use crate::error::ServerError;
@@ -139,9 +142,9 @@ async fn healthz(depot: &mut Depot, res: &mut Response) {
     }
 }
 
-fn session_keys(config: &Config) -> SessionKeys {
-    let secure = config.auth.environment == Environment::Production;
-    let secret = match &config.auth.jwt_secret {
+fn session_keys(auth: &AuthConfig) -> SessionKeys {
+    let secure = auth.environment == Environment::Production;
+    let secret = match &auth.jwt_secret {
         Some(s) => s.expose().as_bytes().to_vec(),
         None => {
             // Development only (config validation requires a secret in production).
@@ -151,11 +154,10 @@ fn session_keys(config: &Config) -> SessionKeys {
             random
         }
     };
-    SessionKeys::new(&secret, secure, config.auth.session_days)
+    SessionKeys::new(&secret, secure, auth.session_days)
 }
 
-fn oidc(config: &Config, addr: SocketAddr) -> Result<Option<Oidc>, ServerError> {
-    let auth = &config.auth;
+fn oidc(auth: &AuthConfig, addr: SocketAddr) -> Result<Option<Oidc>, ServerError> {
     let (Some(id), Some(secret)) = (&auth.google_client_id, &auth.google_client_secret) else {
         return Ok(None);
     };
@@ -240,7 +242,7 @@ pub fn routes(state: &AppState) -> Router {
     for prefix in ["api", "auth", "media", "graphql"] {
         root = root.push(Router::with_path(format!("{prefix}/{{**rest}}")).goal(api_not_found));
     }
-    if let Some(web) = web::router(&state.config.server.web_dir) {
+    if let Some(web) = web::router(&state.settings.server.web_dir) {
         root = root.push(web);
     }
     root
@@ -250,14 +252,16 @@ pub fn routes(state: &AppState) -> Router {
 /// binds the listener and starts serving in the background.
 pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningServer, ServerError> {
     crate::install_crypto_provider();
-    if opts.bypass_auth && config.auth.environment == Environment::Production {
+    let settings =
+        ServerSettings::from_config(&config).map_err(|e| ServerError::Config(e.to_string()))?;
+    if opts.bypass_auth && settings.auth.environment == Environment::Production {
         return Err(ServerError::Config(
             "STEMSET_BYPASS_AUTH=true is refused: auth.environment is production".into(),
         ));
     }
     let db = match opts.db {
         Some(db) => db,
-        None => stemset_core::db::connect(config.database.url.expose(), false).await?,
+        None => stemset_library::db::connect(config.database.url.expose(), false).await?,
     };
     let storage = Storage::from_config(&config.storage)?;
     sync_config(&db, &config.profiles, None, false).await?;
@@ -280,29 +284,28 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
         db.clone(),
         storage.clone(),
         config.clone(),
-        &Limits::from_config(&config.server),
+        &Limits::from_config(&settings.server),
     )
     .map_err(|e| ServerError::Internal(format!("building the GraphQL schema: {e}")))?;
 
-    let listen = opts.listen.unwrap_or_else(|| config.server.listen.clone());
+    let listen = opts
+        .listen
+        .unwrap_or_else(|| settings.server.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| ServerError::Config(format!("cannot listen on {listen}: {e}")))?;
     let addr = listener
         .local_addr()
         .map_err(|e| ServerError::Config(format!("listener address: {e}")))?;
-    let worker_secret = config
-        .plugins
-        .backend_settings(REMOTE_GPU)
-        .get_str("secret")
-        .map(|s| s.as_bytes().to_vec())
-        .filter(|s| s.len() >= MIN_SECRET_LEN);
+    // The job backend with remote workers says which secret signs their callbacks.
+    let worker_secret = callback_secrets(&config.plugins).into_iter().next();
     let state = AppState(Arc::new(State {
-        oidc: oidc(&config, addr)?,
-        sessions: session_keys(&config),
+        oidc: oidc(&settings.auth, addr)?,
+        sessions: session_keys(&settings.auth),
         db,
         storage,
         config: config.clone(),
+        settings: settings.clone(),
         bypass_user,
         schema,
         callbacks: Arc::new(CallbackHub::default()),
@@ -311,7 +314,7 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
     }));
     let mut service =
         Service::new(routes(&state)).catcher(salvo::catcher::Catcher::default().hoop(json_errors));
-    if let Some(cors) = cors(&config.server.cors_origins) {
+    if let Some(cors) = cors(&settings.server.cors_origins) {
         service = service.hoop(cors.into_handler());
     }
     let acceptor = TcpAcceptor::try_from(listener)
@@ -320,7 +323,7 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
     // between request body chunks: a stalled body is cut off, a slow but moving upload
     // is not. WebSocket upgrades relax it.
     let fuse = salvo::fuse::FuseConfig::default()
-        .with_request_body_timeout(Duration::from_secs(config.server.body_idle_timeout_secs));
+        .with_request_body_timeout(Duration::from_secs(settings.server.body_idle_timeout_secs));
     let server = Server::new(acceptor).fuse_config(fuse);
     let handle = server.handle();
     let task = tokio::spawn(async move {
@@ -328,7 +331,7 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
     });
     tracing::info!(%addr, "Stemset is listening");
     let runner = (config.jobs.workers > 0).then(|| {
-        let public = config
+        let public = settings
             .auth
             .public_url
             .clone()

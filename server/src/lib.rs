@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod media;
 pub mod origin;
 pub mod range;
+pub mod settings;
 pub mod state;
 pub mod uploads;
 pub mod web;

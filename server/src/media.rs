@@ -6,7 +6,7 @@
 use salvo::http::header::{self, HeaderValue};
 use salvo::prelude::*;
 use sea_orm::EntityTrait;
-use stemset_core::db::{recording, stem};
+use stemset_library::db::{recording, stem};
 use uuid::Uuid;
 
 use crate::access;

@@ -24,9 +24,14 @@ pub fn allowed(req: &Request, state: &AppState) -> bool {
         .split_once("://")
         .is_some_and(|(_, rest)| !host.is_empty() && rest.eq_ignore_ascii_case(host));
     same_host
-        || state.config.server.cors_origins.iter().any(|o| o == origin)
         || state
-            .config
+            .settings
+            .server
+            .cors_origins
+            .iter()
+            .any(|o| o == origin)
+        || state
+            .settings
             .auth
             .public_url
             .as_deref()

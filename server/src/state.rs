@@ -6,18 +6,21 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 use stemset_core::config::Config;
-use stemset_core::jobs::callbacks::CallbackHub;
-use stemset_core::jobs::protocol::ReplayGuard;
 use stemset_core::storage::Storage;
+use stemset_library::jobs::callbacks::CallbackHub;
+use stemset_library::jobs::protocol::ReplayGuard;
 
 use crate::auth::SessionKeys;
-use crate::auth::identity::Caller;
+use crate::auth::caller::Caller;
 use crate::auth::oidc::Oidc;
+use crate::settings::ServerSettings;
 
 pub struct State {
     pub db: DatabaseConnection,
     pub storage: Storage,
     pub config: Arc<Config>,
+    /// The `auth` and `server` sections of the same config.
+    pub settings: ServerSettings,
     pub sessions: SessionKeys,
     /// `None` when no OpenID client is configured (then only API tokens and bypass work).
     pub oidc: Option<Oidc>,

@@ -13,16 +13,16 @@ use salvo::prelude::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use stemset_core::audio::sniff::{SNIFF_LEN, sniff_audio};
-use stemset_core::db::{audio_file, job, profile, recording};
-use stemset_core::jobs::queue::{self, Enqueued, NewJob};
-use stemset_core::jobs::spec::input_key;
+use stemset_audio::sniff::{SNIFF_LEN, sniff_audio};
 use stemset_core::scan::AUDIO_EXTENSIONS;
 use stemset_core::storage::ObjectWriter;
+use stemset_library::db::{audio_file, job, profile, recording};
+use stemset_library::jobs::queue::{self, Enqueued, NewJob};
+use stemset_library::jobs::spec::input_key;
 use uuid::Uuid;
 
 use crate::access;
-use crate::auth::identity::{Caller, CallerKind};
+use crate::auth::caller::{Caller, CallerKind};
 use crate::error::ServerError;
 use crate::state::AppState;
 
@@ -255,7 +255,7 @@ async fn upload(
 fn stalled(state: &AppState) -> ServerError {
     ServerError::RequestTimeout(format!(
         "the upload stalled: no data for {} s (server.body_idle_timeout_secs)",
-        state.config.server.body_idle_timeout_secs
+        state.settings.server.body_idle_timeout_secs
     ))
 }
 

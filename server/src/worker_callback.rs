@@ -11,8 +11,8 @@ use salvo::http::StatusCode;
 use salvo::prelude::*;
 use sea_orm::EntityTrait;
 use serde_json::json;
-use stemset_core::db::job;
-use stemset_core::jobs::protocol::{SignatureError, WorkerJobStatus, verify_request};
+use stemset_library::db::job;
+use stemset_library::jobs::protocol::{SignatureError, WorkerJobStatus, verify_request};
 use uuid::Uuid;
 
 use crate::error::ServerError;

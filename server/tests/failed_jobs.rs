@@ -13,8 +13,8 @@ use chrono::Utc;
 use common::*;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
-use stemset_core::db::job;
-use stemset_core::jobs::queue::{self, NewJob};
+use stemset_library::db::job;
+use stemset_library::jobs::queue::{self, NewJob};
 use uuid::Uuid;
 
 const RETRY: &str =

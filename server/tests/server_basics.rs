@@ -10,7 +10,7 @@ use common::{Auth, Backend, ConfigOptions, TestServer, client, gql, with_auth};
 use futures::{SinkExt, StreamExt};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
-use stemset_core::db::job;
+use stemset_library::db::job;
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use stemset_core::db::{audio_file, job, recording, stem};
+use stemset_library::db::{audio_file, job, recording, stem};
 
 const WORKERS: &str = "  workers: 2\n  poll_ms: 50\n  max_upload_mib: 1\n  lease_seconds: 10\n";
 

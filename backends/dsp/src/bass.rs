@@ -2,11 +2,11 @@
 //! `other`, with a raised-cosine transition so nothing rings; masks are complementary.
 
 use realfft::num_complex::Complex32;
-use stemset_core::dsp::stft::{FrameWindow, SpectralProcessor, StftParams};
+use stemset_sdk::stft::{FrameWindow, SpectralProcessor, StftParams};
 
 use crate::separator::MaskModel;
 use crate::{DSP_RATE, ramp};
-use stemset_core::params::Params;
+use stemset_sdk::params::Params;
 
 pub struct Bass {
     stft: StftParams,

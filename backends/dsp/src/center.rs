@@ -8,11 +8,11 @@
 use std::f32::consts::SQRT_2;
 
 use realfft::num_complex::Complex32;
-use stemset_core::dsp::stft::{FrameWindow, SpectralProcessor, StftParams};
+use stemset_sdk::stft::{FrameWindow, SpectralProcessor, StftParams};
 
 use crate::separator::MaskModel;
 use crate::{DSP_RATE, ramp};
-use stemset_core::params::Params;
+use stemset_sdk::params::Params;
 
 /// The band is zero outside `low_hz..high_hz`; its edges rise over the half octave above
 /// `low_hz` (so a centered bass near the edge stays out) and fall over the quarter octave

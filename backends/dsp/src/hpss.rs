@@ -4,11 +4,11 @@
 //! (power 2) split every bin between the two, so the slots sum to the input.
 
 use realfft::num_complex::Complex32;
-use stemset_core::dsp::stft::{FrameWindow, SpectralProcessor, StftParams};
+use stemset_sdk::stft::{FrameWindow, SpectralProcessor, StftParams};
 
 use crate::median;
 use crate::separator::MaskModel;
-use stemset_core::params::Params;
+use stemset_sdk::params::Params;
 
 pub struct Hpss {
     stft: StftParams,

@@ -14,8 +14,8 @@ mod median;
 mod separator;
 
 use separator::SpectralSeparator;
-use stemset_core::plugins::{BackendSettings, ModelSpec};
-use stemset_core::separator::{AudioSeparator, BackendRegistration, BuildError, SlotInfo};
+use stemset_sdk::separator::{Architecture, AudioSeparator, BackendRegistration, SlotInfo};
+use stemset_sdk::settings::ModelSpec;
 
 /// All dsp models work at CD rate; the executor resamples to and from it.
 pub const DSP_RATE: u32 = 44_100;
@@ -31,78 +31,59 @@ fn ramp(f: f32, a: f32, b: f32) -> f32 {
     }
 }
 
-const ARCHITECTURES: &[&str] = &["dsp-hpss", "dsp-center", "dsp-bass"];
-
-fn slot(name: &str, description: &str) -> SlotInfo {
-    SlotInfo {
-        name: name.to_string(),
-        description: description.to_string(),
-    }
-}
-
-fn slots_for(architecture: &str) -> Option<Vec<SlotInfo>> {
-    Some(match architecture {
-        "dsp-hpss" => vec![
-            slot("percussive", "transients: drums and attacks"),
-            slot("harmonic", "sustained, pitched sound"),
-        ],
-        "dsp-center" => vec![
-            slot(
-                "vocals",
-                "what is identical in both channels, in the vocal band",
-            ),
-            slot("accompaniment", "everything else"),
-        ],
-        "dsp-bass" => vec![
-            slot("bass", "the low band"),
-            slot("other", "everything above it"),
-        ],
-        _ => return None,
-    })
-}
-
-fn build(
-    _settings: &BackendSettings,
+/// Builds one spectral separator: its slots come from the registration, its mask from
+/// `params`, which must all be used.
+fn spectral<M: separator::MaskModel + 'static>(
     spec: &ModelSpec,
-) -> Result<Box<dyn AudioSeparator>, BuildError> {
-    let err = |e: String| BuildError(format!("model \"{}\": {e}", spec.name));
-    let slots = slots_for(&spec.architecture).ok_or_else(|| {
-        err(format!(
-            "unknown architecture \"{}\"; valid: {}",
-            spec.architecture,
-            ARCHITECTURES.join(", ")
-        ))
-    })?;
-    let name = spec.name.as_str();
-    let mut params = stemset_core::params::Params::new(&spec.params);
-    let model: Box<dyn AudioSeparator> = match spec.architecture.as_str() {
-        "dsp-hpss" => Box::new(SpectralSeparator::new(
-            name,
-            slots,
-            hpss::Hpss::from_params(&mut params).map_err(err)?,
-        )),
-        "dsp-center" => Box::new(SpectralSeparator::new(
-            name,
-            slots,
-            center::Center::from_params(&mut params).map_err(err)?,
-        )),
-        _ => Box::new(SpectralSeparator::new(
-            name,
-            slots,
-            bass::Bass::from_params(&mut params).map_err(err)?,
-        )),
-    };
-    // After the model has asked for its keys, so the error can list the valid ones.
-    params.finish().map_err(err)?;
-    Ok(model)
+    slots: &[(&str, &str)],
+    from_params: fn(&mut stemset_sdk::params::Params<'_>) -> Result<M, String>,
+) -> Result<Box<dyn AudioSeparator>, String> {
+    let mut params = stemset_sdk::params::Params::new(&spec.params);
+    let mask = from_params(&mut params)?;
+    params.finish()?;
+    let slots = slots
+        .iter()
+        .map(|(name, description)| SlotInfo::new(*name, *description))
+        .collect();
+    Ok(Box::new(SpectralSeparator::new(slots, mask)))
 }
+
+const HPSS_SLOTS: &[(&str, &str)] = &[
+    ("percussive", "transients: drums and attacks"),
+    ("harmonic", "sustained, pitched sound"),
+];
+const CENTER_SLOTS: &[(&str, &str)] = &[
+    (
+        "vocals",
+        "what is identical in both channels, in the vocal band",
+    ),
+    ("accompaniment", "everything else"),
+];
+const BASS_SLOTS: &[(&str, &str)] = &[("bass", "the low band"), ("other", "everything above it")];
 
 inventory::submit! {
     BackendRegistration {
         name: "dsp",
         description: "classical separation (HPSS, center extraction, crossover); no model files",
-        architectures: ARCHITECTURES,
-        slots_for,
-        build,
+        architectures: &[
+            Architecture {
+                name: "dsp-hpss",
+                description: "harmonic/percussive separation by median filtering",
+                slots: HPSS_SLOTS,
+                build: |_, spec| spectral(spec, HPSS_SLOTS, hpss::Hpss::from_params),
+            },
+            Architecture {
+                name: "dsp-center",
+                description: "center-channel extraction in the vocal band",
+                slots: CENTER_SLOTS,
+                build: |_, spec| spectral(spec, CENTER_SLOTS, center::Center::from_params),
+            },
+            Architecture {
+                name: "dsp-bass",
+                description: "a crossover: the low band and the rest",
+                slots: BASS_SLOTS,
+                build: |_, spec| spectral(spec, BASS_SLOTS, bass::Bass::from_params),
+            },
+        ],
     }
 }

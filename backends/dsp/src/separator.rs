@@ -1,10 +1,8 @@
 //! Adapts a spectral mask model to the `AudioSeparator` plugin interface.
 
-use stemset_core::audio::{AudioSink, AudioSource};
-use stemset_core::dsp::stft::{self, SpectralProcessor, StftParams};
-use stemset_core::separator::{
-    AudioSeparator, SeparationError, SeparationProgress, SlotInfo, check_model_input,
-};
+use stemset_sdk::audio::{AudioSink, AudioSource};
+use stemset_sdk::separator::{AudioSeparator, SeparationError, SeparationProgress, SlotInfo};
+use stemset_sdk::stft::{self, SpectralProcessor, StftParams};
 
 use crate::DSP_RATE;
 
@@ -14,19 +12,13 @@ pub trait MaskModel: SpectralProcessor + Send {
 }
 
 pub struct SpectralSeparator<M> {
-    /// The catalog name, for error messages.
-    name: String,
     slots: Vec<SlotInfo>,
     model: M,
 }
 
 impl<M: MaskModel> SpectralSeparator<M> {
-    pub fn new(name: &str, slots: Vec<SlotInfo>, model: M) -> Self {
-        Self {
-            name: name.to_string(),
-            slots,
-            model,
-        }
+    pub fn new(slots: Vec<SlotInfo>, model: M) -> Self {
+        Self { slots, model }
     }
 }
 
@@ -45,13 +37,7 @@ impl<M: MaskModel> AudioSeparator for SpectralSeparator<M> {
         outputs: &mut [&mut dyn AudioSink],
         progress: &dyn SeparationProgress,
     ) -> Result<(), SeparationError> {
-        check_model_input(&self.name, input, DSP_RATE)?;
-        if outputs.len() != self.slots.len() {
-            return Err(SeparationError::Model {
-                model: self.name.clone(),
-                reason: format!("{} outputs for {} slots", outputs.len(), self.slots.len()),
-            });
-        }
+        // Stereo at DSP_RATE, one output per slot: checked by the executor.
         stft::run(self.model.stft(), input, outputs, &mut self.model, progress)
     }
 }

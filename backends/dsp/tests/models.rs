@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{VecSink, VecSource, mix, model, sources, split};
-use stemset_core::audio::{AudioError, AudioSink, AudioSource};
-use stemset_core::separator::{NoProgress, SeparationError, SeparationProgress};
+use stemset_sdk::audio::{AudioError, AudioSink, AudioSource};
+use stemset_sdk::separator::{NoProgress, SeparationError, SeparationProgress, run_separator};
 
 const ARCHS: [&str; 3] = ["dsp-hpss", "dsp-center", "dsp-bass"];
 
@@ -176,12 +176,17 @@ fn wrong_input_format_is_refused() {
     let mut m = model("dsp-bass", "").expect("model");
     let (mut a, mut b) = (VecSink::default(), VecSink::default());
     let mut outs: Vec<&mut dyn AudioSink> = vec![&mut a, &mut b];
-    let err = m
-        .separate(&mut Mono, &mut outs, &NoProgress)
+    // The executor runs every model through run_separator, which checks first.
+    let err = run_separator(m.as_mut(), "dsp-bass", &mut Mono, &mut outs, &NoProgress)
         .expect_err("refused");
     assert!(matches!(err, SeparationError::Model { .. }), "{err}");
     assert!(
         err.to_string().contains("dsp-bass"),
         "names the model: {err}"
     );
+    let mut stereo = VecSource::new(vec![0.0; 2 * 1000], &[1000]);
+    let mut one: Vec<&mut dyn AudioSink> = vec![&mut a];
+    let err = run_separator(m.as_mut(), "dsp-bass", &mut stereo, &mut one, &NoProgress)
+        .expect_err("one output for two slots");
+    assert!(err.to_string().contains("1 outputs for 2 slots"), "{err}");
 }

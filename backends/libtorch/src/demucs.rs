@@ -1,8 +1,8 @@
 //! A traced whole-HTDemucs forward (spec §2.6 C): `mix [1, 2, SEG] → [1, S, 2, SEG]`,
 //! with SEG baked into the trace (343 980 for HTDemucs v4 unless `params.segment` says
-//! otherwise). Chunking, normalisation, shifts and bags are core's `families::demucs`.
+//! otherwise). Chunking, normalisation, shifts and bags are the SDK's `families::demucs`.
 
-use stemset_core::chunking::demucs::SegmentModel;
+use stemset_sdk::chunking::demucs::SegmentModel;
 
 use crate::module::{ModuleError, TorchModule};
 

@@ -4,10 +4,10 @@
 //!
 //! Architectures:
 //! - `demucs`: a traced whole HTDemucs (`[1, 2, SEG] → [1, S, 2, SEG]`), with the same
-//!   `apply_model` chunking, shifts and bags as the ONNX backend (core's
+//!   `apply_model` chunking, shifts and bags as the ONNX backend (the SDK's
 //!   `families::demucs`);
 //! - `waveform`: MDX23C and BS-/Mel-Band Roformer (`[B, 2, C] → [B, S, 2, C]` or
-//!   `[B, 2, C]`), with the references' chunking and overlap-add (core's
+//!   `[B, 2, C]`), with the references' chunking and overlap-add (the SDK's
 //!   `families::waveform`).
 //!
 //! Built only with the `libtorch` feature of the `stemset` binary: linking needs
@@ -19,24 +19,16 @@ pub mod settings;
 pub mod synthetic;
 pub mod waveform;
 
-use stemset_core::families;
-use stemset_core::families::demucs::HTDEMUCS_SEGMENT;
-use stemset_core::params::Params;
-use stemset_core::plugins::{BackendSettings, ModelSpec};
-use stemset_core::separator::{AudioSeparator, BackendRegistration, BuildError, SlotInfo};
+use stemset_sdk::families;
+use stemset_sdk::families::demucs::HTDEMUCS_SEGMENT;
+use stemset_sdk::params::Params;
+use stemset_sdk::separator::{Architecture, AudioSeparator, BackendRegistration};
+use stemset_sdk::settings::{BackendSettings, ModelSpec};
 
 use demucs::DemucsTorch;
 use module::TorchModule;
 use settings::TorchSettings;
 use waveform::WaveformTorch;
-
-const ARCHITECTURES: &[&str] = &["demucs", "waveform"];
-
-/// Slots depend on the file (its sources) and its YAML (its instruments), so the
-/// catalog lists them and `build` checks them.
-fn slots_for(_architecture: &str) -> Option<Vec<SlotInfo>> {
-    None
-}
 
 fn build_demucs(
     spec: &ModelSpec,
@@ -64,30 +56,39 @@ fn build_waveform(
     })
 }
 
-fn build(
+/// Builds one model once the backend's settings are read.
+type ArchitectureBuild = fn(&ModelSpec, &TorchSettings) -> Result<Box<dyn AudioSeparator>, String>;
+
+/// Reads `[backends.libtorch]` and checks its device, then builds with `f`.
+fn with_settings(
     settings: &BackendSettings,
     spec: &ModelSpec,
-) -> Result<Box<dyn AudioSeparator>, BuildError> {
-    let err = |e: String| BuildError(format!("model \"{}\": {e}", spec.name));
-    let torch = TorchSettings::from_backend(settings).map_err(err)?;
-    torch.check_device().map_err(err)?;
-    match spec.architecture.as_str() {
-        "demucs" => build_demucs(spec, &torch),
-        "waveform" => build_waveform(spec, &torch),
-        other => Err(format!(
-            "unknown architecture \"{other}\"; valid: {}",
-            ARCHITECTURES.join(", ")
-        )),
-    }
-    .map_err(err)
+    f: ArchitectureBuild,
+) -> Result<Box<dyn AudioSeparator>, String> {
+    let torch = TorchSettings::from_backend(settings)?;
+    torch.check_device()?;
+    f(spec, &torch)
 }
 
+// Slots depend on the file (its sources) and its YAML (its instruments), so the catalog
+// lists them and each build checks them.
 inventory::submit! {
     BackendRegistration {
         name: "libtorch",
         description: "libtorch (TorchScript): HTDemucs, MDX23C and BS-/Mel-Band Roformer exports, CPU or CUDA",
-        architectures: ARCHITECTURES,
-        slots_for,
-        build,
+        architectures: &[
+            Architecture {
+                name: "demucs",
+                description: "HTDemucs TorchScript exports, single models and bags",
+                slots: &[],
+                build: |settings, spec| with_settings(settings, spec, build_demucs),
+            },
+            Architecture {
+                name: "waveform",
+                description: "waveform TorchScript exports: MDX23C, BS-/Mel-Band Roformer",
+                slots: &[],
+                build: |settings, spec| with_settings(settings, spec, build_waveform),
+            },
+        ],
     }
 }

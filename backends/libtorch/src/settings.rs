@@ -2,8 +2,8 @@
 
 use std::sync::OnceLock;
 
-use stemset_core::params::Params;
-use stemset_core::plugins::BackendSettings;
+use stemset_sdk::params::Params;
+use stemset_sdk::settings::BackendSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TorchDevice {

@@ -1,8 +1,8 @@
 //! A traced MDX23C / Roformer export with the waveform contract (spec §3.7.1):
 //! `mix [B, 2, C] → [B, S, 2, C]`, or `[B, 2, C]` for a single-target model. The
-//! chunking is core's `families::waveform`.
+//! chunking is the SDK's `families::waveform`.
 
-use stemset_core::chunking::waveform::WindowModel;
+use stemset_sdk::chunking::waveform::WindowModel;
 
 use crate::module::{ModuleError, TorchModule};
 

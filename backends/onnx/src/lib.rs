@@ -14,25 +14,17 @@ pub mod runtime;
 pub mod session;
 pub mod waveform;
 
-use stemset_core::families;
-use stemset_core::params::Params;
-use stemset_core::plugins::{BackendSettings, ModelSpec};
-use stemset_core::separator::{AudioSeparator, BackendRegistration, BuildError, SlotInfo};
-use stemset_core::stems::slot_name;
+use stemset_sdk::families;
+use stemset_sdk::params::Params;
+use stemset_sdk::separator::{Architecture, AudioSeparator, BackendRegistration, SlotInfo};
+use stemset_sdk::settings::{BackendSettings, ModelSpec};
+use stemset_sdk::stems::slot_name;
 
 use demucs::DemucsOnnx;
 use mdx::MdxSeparator;
 use mdx::config::MdxConfig;
 use session::{OnnxModel, OnnxSettings};
 use waveform::WaveformOnnx;
-
-const ARCHITECTURES: &[&str] = &["mdx", "demucs", "waveform"];
-
-/// Slots depend on the model file (its primary stem, its number of sources), so the
-/// catalog lists them and `build` checks them against the file.
-fn slots_for(_architecture: &str) -> Option<Vec<SlotInfo>> {
-    None
-}
 
 fn build_mdx(spec: &ModelSpec, settings: &OnnxSettings) -> Result<Box<dyn AudioSeparator>, String> {
     let file = spec.model_file()?;
@@ -75,30 +67,43 @@ fn build_waveform(
     })
 }
 
-fn build(
+/// Builds one model once the backend's settings are read.
+type ArchitectureBuild = fn(&ModelSpec, &OnnxSettings) -> Result<Box<dyn AudioSeparator>, String>;
+
+/// Reads `[backends.onnx]`, then builds with `f`.
+fn with_settings(
     settings: &BackendSettings,
     spec: &ModelSpec,
-) -> Result<Box<dyn AudioSeparator>, BuildError> {
-    let err = |e: String| BuildError(format!("model \"{}\": {e}", spec.name));
-    let onnx = OnnxSettings::from_backend(settings).map_err(err)?;
-    match spec.architecture.as_str() {
-        "mdx" => build_mdx(spec, &onnx),
-        "demucs" => build_demucs(spec, &onnx),
-        "waveform" => build_waveform(spec, &onnx),
-        other => Err(format!(
-            "unknown architecture \"{other}\"; valid: {}",
-            ARCHITECTURES.join(", ")
-        )),
-    }
-    .map_err(err)
+    f: ArchitectureBuild,
+) -> Result<Box<dyn AudioSeparator>, String> {
+    f(spec, &OnnxSettings::from_backend(settings)?)
 }
 
+// Slots depend on the model file (its primary stem, its number of sources), so the catalog
+// lists them and each build checks them against the file.
 inventory::submit! {
     BackendRegistration {
         name: "onnx",
         description: "ONNX Runtime: MDX-Net (UVR-MDX-NET, kuielab), HTDemucs, MDX23C and Roformer exports",
-        architectures: ARCHITECTURES,
-        slots_for,
-        build,
+        architectures: &[
+            Architecture {
+                name: "mdx",
+                description: "MDX-Net spectrogram models (UVR-MDX-NET, kuielab), STFT outside the graph",
+                slots: &[],
+                build: |settings, spec| with_settings(settings, spec, build_mdx),
+            },
+            Architecture {
+                name: "demucs",
+                description: "HTDemucs exports (STFT outside the graph), single models and bags",
+                slots: &[],
+                build: |settings, spec| with_settings(settings, spec, build_demucs),
+            },
+            Architecture {
+                name: "waveform",
+                description: "waveform-in, waveform-out exports: MDX23C, BS-/Mel-Band Roformer",
+                slots: &[],
+                build: |settings, spec| with_settings(settings, spec, build_waveform),
+            },
+        ],
     }
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::value::{TensorRef, ValueType};
-use stemset_core::params::Params;
-use stemset_core::plugins::BackendSettings;
+use stemset_sdk::params::Params;
+use stemset_sdk::settings::BackendSettings;
 
 use crate::runtime;
 

@@ -1,9 +1,9 @@
 //! MDX23C / Roformer ONNX exports with the waveform contract (spec §3.7.1): one input
 //! `[B, 2, C]`, one output `[B, S, 2, C]` or `[B, 2, C]`, bound by position; C and S are
-//! read from the graph (a dynamic C takes the config's chunk). The chunking is core's
+//! read from the graph (a dynamic C takes the config's chunk). The chunking is the SDK's
 //! `families::waveform`, shared with the TorchScript backend.
 
-use stemset_core::chunking::waveform::WindowModel;
+use stemset_sdk::chunking::waveform::WindowModel;
 
 use crate::session::{OnnxModel, shape_text};
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use stemset_backend_onnx::mdx::schedule::{Overlap, Schedule};
-use stemset_core::hashing::{MODEL_HASH_TAIL as TAIL_BYTES, model_hash};
+use stemset_sdk::audio::hashing::{MODEL_HASH_TAIL as TAIL_BYTES, model_hash};
 
 const PARAMS: &str = "n_fft = 2048\nhop = 1024\ncompensate = 1.0\nprimary_stem = \"Vocals\"\n";
 

@@ -17,14 +17,14 @@ use std::time::Instant;
 use futures::future::BoxFuture;
 use reqwest::StatusCode;
 use stemset_core::executor::PipelineProgress;
-use stemset_core::jobs::backend::{JobBackend, JobBackendContext, JobFailure, JobResult};
-use stemset_core::jobs::callbacks::CallbackHub;
-use stemset_core::jobs::pipeline::read_metadata;
-use stemset_core::jobs::protocol::{
+use stemset_core::storage::Storage;
+use stemset_library::jobs::backend::{JobBackend, JobBackendContext, JobFailure, JobResult};
+use stemset_library::jobs::callbacks::CallbackHub;
+use stemset_library::jobs::pipeline::read_metadata;
+use stemset_library::jobs::protocol::{
     WorkerJobRequest, WorkerJobStatus, WorkerState, signed_headers,
 };
-use stemset_core::jobs::spec::{JobSpec, input_key};
-use stemset_core::storage::Storage;
+use stemset_library::jobs::spec::{JobSpec, input_key};
 
 use crate::settings::{BACKEND, RemoteSettings};
 

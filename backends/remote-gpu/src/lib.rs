@@ -2,7 +2,7 @@
 //!
 //! A band without a GPU queues jobs as usual; jobs of a `remote: true` profile (or
 //! `stemset process --backend remote-gpu`) go to a `stemset worker` on a GPU machine.
-//! Both sides are in this crate because they share one protocol (core's
+//! Both sides are in this crate because they share one protocol (the library's
 //! `jobs::protocol`); the server only links it.
 
 pub mod client;
@@ -13,9 +13,11 @@ pub use client::RemoteGpu;
 pub use settings::{BACKEND, RemoteSettings};
 
 inventory::submit! {
-    stemset_core::jobs::backend::JobBackendRegistration {
+    stemset_library::jobs::backend::JobBackendRegistration {
         name: BACKEND,
-        description: "sends whole jobs to a GPU worker (`stemset worker`) and waits for its stems",
+        // Sends whole jobs to a GPU worker (`stemset worker`) and waits for its stems.
+        remote: true,
+        callback_secret: |plugins| RemoteSettings::from_plugins(plugins).ok().map(|s| s.secret),
         build: RemoteGpu::build,
     }
 }

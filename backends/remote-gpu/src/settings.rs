@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use stemset_core::jobs::protocol::MIN_SECRET_LEN;
-use stemset_core::plugins::Plugins;
+use stemset_core::catalog::Plugins;
+use stemset_library::jobs::protocol::MIN_SECRET_LEN;
 
 pub const BACKEND: &str = "remote-gpu";
 

@@ -24,12 +24,12 @@ use salvo::server::ServerHandle;
 use serde_json::json;
 use stemset_core::config::Config;
 use stemset_core::executor::PipelineProgress;
-use stemset_core::jobs::backend::{JobBackend, JobFailure, LocalBackend};
-use stemset_core::jobs::protocol::{
+use stemset_core::storage::Storage;
+use stemset_library::jobs::backend::{JobBackend, JobFailure, LocalBackend};
+use stemset_library::jobs::protocol::{
     ReplayGuard, WorkerJobRequest, WorkerJobStatus, WorkerState, signed_headers, verify_request,
 };
-use stemset_core::jobs::runner::JobProgress;
-use stemset_core::storage::Storage;
+use stemset_library::jobs::runner::JobProgress;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 

@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use stemset_core::separator::Backends;
+use stemset_sdk::separator::Backends;
 
 /// Lists the backends linked into this binary and, when the config loads, the catalog
 /// models each one runs.
@@ -15,7 +15,16 @@ pub fn run(config: &Path) -> anyhow::Result<ExitCode> {
     };
     for b in Backends::registered() {
         println!("{}  {}", b.name, b.description);
-        println!("  architectures: {}", b.architectures.join(", "));
+        println!("  architectures: {}", b.architecture_names().join(", "));
+        for a in b.architectures {
+            let slots = if a.slots.is_empty() {
+                "slots listed per model in the catalog".to_string()
+            } else {
+                let names: Vec<_> = a.slots.iter().map(|(n, _)| *n).collect();
+                format!("slots: {}", names.join(", "))
+            };
+            println!("    {}  {} ({slots})", a.name, a.description);
+        }
         if let Some(c) = &config {
             let models: Vec<_> = c
                 .plugins

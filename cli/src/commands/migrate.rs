@@ -5,10 +5,10 @@ use anyhow::Context;
 
 pub async fn run(config: &Path) -> anyhow::Result<ExitCode> {
     let config = super::load_config(config)?;
-    let db = stemset_core::db::open(config.database.url.expose())
+    let db = stemset_library::db::open(config.database.url.expose())
         .await
         .context("cannot connect to the database")?;
-    let applied = stemset_core::db::migrate(&db)
+    let applied = stemset_library::db::migrate(&db)
         .await
         .context("migration failed")?;
     if applied.is_empty() {

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::Subcommand;
 use indicatif::HumanBytes;
-use stemset_core::plugins::{ModelSpec, Plugins};
+use stemset_core::catalog::Plugins;
+use stemset_sdk::settings::ModelSpec;
 
 use crate::download::{self, Check, PullOptions, Pulled};
 

@@ -6,10 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use indicatif::MultiProgress;
 use stemset_core::error::Error;
-use stemset_core::jobs::backend::{JobBackendContext, LOCAL, build_job_backend};
-use stemset_core::jobs::runner::REMOTE_GPU;
-use stemset_core::process::Processor;
-use stemset_core::separator::SeparationError;
+use stemset_library::jobs::backend::{
+    JobBackendContext, LOCAL, build_job_backend, default_job_backend,
+};
+use stemset_library::process::Processor;
+use stemset_sdk::separator::SeparationError;
 
 use crate::progress::{StageBar, files_bar, install_ctrl_c};
 
@@ -43,7 +44,7 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let backend_name = args
         .backend
         .clone()
-        .unwrap_or_else(|| if profile.remote { REMOTE_GPU } else { LOCAL }.to_string());
+        .unwrap_or_else(|| default_job_backend(profile.remote).to_string());
     // The CLI has no server to receive callbacks: the remote backend polls.
     let backend = if backend_name == LOCAL {
         None

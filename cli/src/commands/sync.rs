@@ -5,9 +5,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use stemset_core::config::{Config, StorageConfig};
+use stemset_core::config::Config;
+use stemset_core::mirror::{Direction, SyncReport, sync};
 use stemset_core::storage::Storage;
-use stemset_core::sync::{Direction, SyncReport, sync};
+use stemset_core::storage::StorageConfig;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -4,11 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use stemset_core::audio::{AudioSink, AudioSource, CHUNK_FRAMES};
-use stemset_core::plugins::{BackendSettings, ModelSpec};
-use stemset_core::separator::{
-    AudioSeparator, BackendRegistration, BuildError, SeparationError, SeparationProgress, SlotInfo,
+use stemset_sdk::audio::{AudioSink, AudioSource, CHUNK_FRAMES};
+use stemset_sdk::separator::{
+    Architecture, AudioSeparator, BackendRegistration, SeparationError, SeparationProgress,
+    SlotInfo,
 };
+use stemset_sdk::settings::{BackendSettings, ModelSpec};
 
 pub const TESTKIT_RATE: u32 = 44_100;
 
@@ -19,27 +20,15 @@ struct Testkit {
     fail: bool,
 }
 
-fn slots_for(arch: &str) -> Option<Vec<SlotInfo>> {
-    let names: &[&str] = match arch {
-        "split" | "fail-midway" => &["quarter", "rest"],
-        _ => return None,
-    };
-    Some(
-        names
-            .iter()
-            .map(|n| SlotInfo {
-                name: n.to_string(),
-                description: String::new(),
-            })
-            .collect(),
-    )
-}
+const SPLIT_SLOTS: &[(&str, &str)] = &[("quarter", ""), ("rest", "")];
 
-fn build(_: &BackendSettings, spec: &ModelSpec) -> Result<Box<dyn AudioSeparator>, BuildError> {
+fn build(spec: &ModelSpec, fail: bool) -> Result<Box<dyn AudioSeparator>, String> {
     Ok(Box::new(Testkit {
-        slots: slots_for(&spec.architecture)
-            .ok_or_else(|| BuildError("unknown architecture".into()))?,
-        fail: spec.architecture == "fail-midway",
+        slots: SPLIT_SLOTS
+            .iter()
+            .map(|(n, d)| SlotInfo::new(*n, *d))
+            .collect(),
+        fail: fail && spec.architecture == "fail-midway",
     }))
 }
 
@@ -91,9 +80,20 @@ inventory::submit! {
     BackendRegistration {
         name: "testkit",
         description: "exact test separators",
-        architectures: &["split", "fail-midway"],
-        slots_for,
-        build,
+        architectures: &[
+            Architecture {
+                name: "split",
+                description: "a quarter and three quarters of the input",
+                slots: SPLIT_SLOTS,
+                build: |_: &BackendSettings, spec| build(spec, false),
+            },
+            Architecture {
+                name: "fail-midway",
+                description: "fails halfway through",
+                slots: SPLIT_SLOTS,
+                build: |_: &BackendSettings, spec| build(spec, true),
+            },
+        ],
     }
 }
 
@@ -134,24 +134,4 @@ pub fn write_sine_wav(path: &Path, rate: u32, bits: u16, seconds: f64, freq: f64
         w.write_sample((r * scale) as i32).expect("sample");
     }
     w.finalize().expect("finalize");
-}
-
-/// A new, empty database on the PostgreSQL server of `STEMSET_TEST_POSTGRES_URL`
-/// (default: the local server on 127.0.0.1:5432); returns its URL.
-#[allow(dead_code)]
-pub async fn create_postgres_database() -> String {
-    use sea_orm::{ConnectionTrait, Database};
-    let admin = std::env::var("STEMSET_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
-    let conn = Database::connect(&admin).await.unwrap_or_else(|e| {
-        panic!(
-            "PostgreSQL at {admin} is required for this test (set STEMSET_TEST_POSTGRES_URL): {e}"
-        )
-    });
-    let name = format!("stemset_test_{}", uuid::Uuid::new_v4().simple());
-    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
 }

@@ -4,38 +4,13 @@
 
 use salvo::prelude::*;
 use sea_orm::EntityTrait;
-use stemset_core::db::user;
-use uuid::Uuid;
+use stemset_library::db::user;
 
+use super::caller::{Caller, CallerKind};
 use super::session::SESSION_COOKIE;
 use super::tokens;
 use crate::error::ServerError;
 use crate::state::AppState;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CallerKind {
-    Session,
-    ApiToken(Uuid),
-    Bypass,
-}
-
-#[derive(Clone, Debug)]
-pub struct Caller {
-    pub user_id: Uuid,
-    pub email: String,
-    pub name: Option<String>,
-    pub kind: CallerKind,
-}
-
-impl Caller {
-    /// The signed-in caller, or 401.
-    pub fn require(depot: &Depot) -> Result<Caller, ServerError> {
-        depot
-            .get_typed::<Caller>()
-            .cloned()
-            .map_err(|_| ServerError::Unauthenticated)
-    }
-}
 
 fn from_user(u: user::Model, kind: CallerKind) -> Caller {
     Caller {

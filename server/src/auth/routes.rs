@@ -2,9 +2,9 @@
 
 use salvo::prelude::*;
 use serde_json::json;
-use stemset_core::db::sync::{sync_config, upsert_user};
+use stemset_library::db::config_sync::{sync_config, upsert_user};
 
-use super::identity::{Caller, CallerKind};
+use super::caller::{Caller, CallerKind};
 use super::session::{LOGIN_COOKIE, SESSION_COOKIE};
 use crate::error::ServerError;
 use crate::state::AppState;
@@ -174,7 +174,7 @@ async fn finish_sign_in(
         ));
     }
     if !state
-        .config
+        .settings
         .auth
         .allows(&identity.email, &state.config.profiles)
     {

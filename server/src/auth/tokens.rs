@@ -7,7 +7,7 @@ use chrono::Utc;
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
-use stemset_core::db::{api_token, user};
+use stemset_library::db::{api_token, user};
 use uuid::Uuid;
 
 use crate::error::ServerError;

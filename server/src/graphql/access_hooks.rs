@@ -6,7 +6,7 @@ use async_graphql::dynamic::ResolverContext;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition};
 use seaography::{GuardAction, LifecycleHooksInterface, OperationType};
-use stemset_core::db::{audio_file, job, profile, recording, stem, user, user_profile};
+use stemset_library::db::{audio_file, job, profile, recording, stem, user, user_profile};
 
 use super::Viewer;
 

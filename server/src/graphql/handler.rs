@@ -113,7 +113,7 @@ async fn execute(
 ) -> Result<(), ServerError> {
     let caller = Caller::require(depot)?;
     let state = AppState::from_depot(depot)?;
-    let server = &state.config.server;
+    let server = &state.settings.server;
     // JSON only: a form or text/plain POST from another site would need no CORS preflight.
     if req
         .content_type()

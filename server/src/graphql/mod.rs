@@ -18,9 +18,11 @@ use async_graphql::dynamic::{Schema, SchemaError};
 use heck::{ToLowerCamelCase, ToUpperCamelCase};
 use sea_orm::DatabaseConnection;
 use seaography::{BuilderContext, LifecycleHooks};
-use stemset_core::config::{Config, ServerConfig};
-use stemset_core::db::{audio_file, job, profile, recording, stem, user, user_profile};
+use stemset_core::config::Config;
+
+use crate::settings::ServerConfig;
 use stemset_core::storage::Storage;
+use stemset_library::db::{audio_file, job, profile, recording, stem, user, user_profile};
 
 pub use limits::{LimitsExtension, QueryLimits, TypeIndex};
 pub use viewer::Viewer;

@@ -14,9 +14,9 @@ use sea_orm::{
     TransactionTrait,
 };
 use stemset_core::config::Config;
-use stemset_core::db::{audio_file, job, recording, stem};
-use stemset_core::jobs::queue::{self, NewJob};
 use stemset_core::storage::Storage;
+use stemset_library::db::{audio_file, job, recording, stem};
+use stemset_library::jobs::queue::{self, NewJob};
 use uuid::Uuid;
 
 use super::Viewer;

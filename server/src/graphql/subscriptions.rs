@@ -9,7 +9,7 @@ use async_graphql::dynamic::{
 };
 use futures::StreamExt;
 use sea_orm::{DatabaseConnection, EntityTrait};
-use stemset_core::db::job;
+use stemset_library::db::job;
 use uuid::Uuid;
 
 use super::Viewer;

@@ -7,7 +7,7 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
-use stemset_core::db::{api_token, user};
+use stemset_library::db::{api_token, user};
 
 use super::Viewer;
 use super::mutations::{id_arg, internal, not_found};

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set};
 use stemset_core::config::Config;
-use stemset_core::db::sync::{sync_config, upsert_user};
-use stemset_core::db::{audio_file, recording, stem, user};
 use stemset_core::storage::Storage;
+use stemset_library::db::config_sync::{sync_config, upsert_user};
+use stemset_library::db::{audio_file, recording, stem, user};
 use stemset_server::auth::SessionKeys;
 use stemset_server::{RunningServer, ServerOptions};
 use tempfile::TempDir;
@@ -50,7 +50,7 @@ pub async fn database_url(backend: Backend, dir: &Path) -> String {
                 .expect("create database");
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
             let url = format!("{base}/{name}");
-            stemset_core::db::connect(&url, true)
+            stemset_library::db::connect(&url, true)
                 .await
                 .expect("migrate");
             url
@@ -321,8 +321,11 @@ impl TestServer {
         config: Arc<Config>,
         bypass: bool,
     ) -> Result<Self, stemset_server::ServerError> {
-        let listen = config.server.listen.clone();
-        let mut db = stemset_core::db::connect(config.database.url.expose(), false)
+        let listen = stemset_server::settings::ServerSettings::from_config(&config)
+            .map_err(|e| stemset_server::ServerError::Config(e.to_string()))?
+            .server
+            .listen;
+        let mut db = stemset_library::db::connect(config.database.url.expose(), false)
             .await
             .expect("connect");
         let statements = Arc::new(AtomicUsize::new(0));
@@ -344,8 +347,8 @@ impl TestServer {
             let name = name.to_string();
             async move {
                 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-                stemset_core::db::profile::Entity::find()
-                    .filter(stemset_core::db::profile::Column::Name.eq(name))
+                stemset_library::db::profile::Entity::find()
+                    .filter(stemset_library::db::profile::Column::Name.eq(name))
                     .one(&db)
                     .await
                     .expect("query")

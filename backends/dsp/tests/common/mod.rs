@@ -6,9 +6,9 @@
 use std::f64::consts::{PI, TAU};
 
 use stemset_backend_dsp as _;
-use stemset_core::audio::{AudioError, AudioSink, AudioSource};
-use stemset_core::plugins::{BackendSettings, ModelSpec};
-use stemset_core::separator::{AudioSeparator, Backends, NoProgress};
+use stemset_sdk::audio::{AudioError, AudioSink, AudioSource};
+use stemset_sdk::separator::{AudioSeparator, Backends, NoProgress};
+use stemset_sdk::settings::{BackendSettings, ModelSpec};
 
 pub const RATE: u32 = 44_100;
 
@@ -78,10 +78,14 @@ pub fn model(architecture: &str, params: &str) -> Result<Box<dyn AudioSeparator>
         url: None,
         sha256: None,
         model_hash: None,
-        slots: (reg.slots_for)(architecture).ok_or("unknown architecture")?,
+        slots: reg
+            .architecture(architecture)
+            .and_then(|a| a.known_slots())
+            .ok_or("unknown architecture")?,
         params: toml::from_str(params).map_err(|e| e.to_string())?,
     };
-    (reg.build)(&BackendSettings::default(), &spec).map_err(|e| e.0)
+    reg.build(&BackendSettings::default(), &spec)
+        .map_err(|e| e.0)
 }
 
 /// Runs a model with default params on `input`; returns its two slots.

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use stemset_backend_libtorch as _;
 use stemset_backend_onnx as _;
 
-use stemset_core::audio::memory::{MemorySource, separate_to_memory};
-use stemset_core::plugins::{BackendSettings, ModelSpec};
-use stemset_core::separator::{AudioSeparator, Backends, SlotInfo};
+use stemset_sdk::memory::{MemorySource, separate_to_memory};
+use stemset_sdk::separator::{AudioSeparator, Backends, SlotInfo};
+use stemset_sdk::settings::{BackendSettings, ModelSpec};
 
 /// A stereo test signal of `frames` frames: two sines, deterministic noise and a DC
 /// offset, different in each channel, so that misaligned windows, swapped channels
@@ -65,7 +65,7 @@ pub fn build_with(spec: &ModelSpec, settings: &str) -> Result<Box<dyn AudioSepar
         name: spec.backend.clone(),
         table: toml::from_str(settings).expect("settings TOML"),
     };
-    (reg.build)(&settings, spec).map_err(|e| e.0)
+    reg.build(&settings, spec).map_err(|e| e.0)
 }
 
 pub fn build(spec: &ModelSpec) -> Result<Box<dyn AudioSeparator>, String> {

@@ -6,12 +6,12 @@
 //!   spectral branch to the time branch.
 //!
 //! Inputs and outputs are bound by position. The chunking, track normalisation and shifts
-//! are core's `families::demucs` (bags, names, `apply_model`), shared with the
+//! are the SDK's `families::demucs` (bags, names, `apply_model`), shared with the
 //! TorchScript backend.
 
 pub mod spec;
 
-use stemset_core::chunking::demucs::SegmentModel;
+use stemset_sdk::chunking::demucs::SegmentModel;
 
 use crate::session::{OnnxModel, TensorSig, shape_text};
 use spec::{HT_BINS, HtSpectrogram};

@@ -4,13 +4,13 @@
 
 use std::path::Path;
 
-use stemset_core::params::Params;
+use stemset_sdk::params::Params;
 
 use super::model_data::{self, MdxModelData};
 use super::schedule::Overlap;
 use crate::session::{TensorSig, shape_text};
-use stemset_core::hashing::model_hash;
-use stemset_core::stems;
+use stemset_sdk::audio::hashing::model_hash;
+use stemset_sdk::stems;
 
 /// Everything the MDX separator needs, validated.
 #[derive(Debug, Clone, PartialEq)]

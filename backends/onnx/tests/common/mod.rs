@@ -8,9 +8,9 @@ use std::path::PathBuf;
 // Linking the crate registers the backend (inventory).
 use stemset_backend_onnx as _;
 
-use stemset_core::audio::memory::{MemorySource, separate_to_memory};
-use stemset_core::plugins::{BackendSettings, ModelSpec};
-use stemset_core::separator::{AudioSeparator, Backends, SlotInfo};
+use stemset_sdk::memory::{MemorySource, separate_to_memory};
+use stemset_sdk::separator::{AudioSeparator, Backends, SlotInfo};
+use stemset_sdk::settings::{BackendSettings, ModelSpec};
 
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -60,7 +60,7 @@ pub fn build(spec: &ModelSpec) -> Result<Box<dyn AudioSeparator>, String> {
         name: "onnx".into(),
         table: toml::from_str("threads = 2").expect("settings"),
     };
-    (reg.build)(&settings, spec).map_err(|e| e.0)
+    reg.build(&settings, spec).map_err(|e| e.0)
 }
 
 /// Runs `model` over `input` and returns one interleaved stereo buffer per slot.

@@ -1,3 +1,0 @@
-//! Spectral processing shared by backends: a streaming STFT with overlap-add synthesis.
-
-pub mod stft;
