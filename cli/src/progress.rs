@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use stemset_core::executor::PipelineProgress;
+use stemset_core::progress::{PipelineProgress, Stage};
 
 const STAGE_SCALE: u64 = 1000;
 
@@ -30,10 +30,11 @@ impl StageBar {
 }
 
 impl PipelineProgress for StageBar {
-    fn stage(&self, label: &str) {
-        self.bar.set_message(label.to_string());
+    fn stage(&self, stage: Stage) {
+        let label = stage.to_string();
+        tracing::info!(stage = %label, "stage");
+        self.bar.set_message(label);
         self.bar.set_position(0);
-        tracing::info!(stage = label, "stage");
     }
     fn fraction(&self, fraction: f32) {
         self.bar

@@ -387,7 +387,7 @@ async fn forged_stale_and_replayed_requests_are_refused() {
     let path = format!("/api/jobs/{id}/complete");
     let callback = serde_json::to_vec(&serde_json::json!({
         "job_id": id, "attempt": 1, "state": "succeeded", "progress": 1.0,
-        "stage": "done", "error": null, "retryable": false
+        "stage": null, "error": null, "retryable": false
     }))
     .expect("json");
     let http = reqwest::Client::new();
@@ -497,4 +497,87 @@ async fn forged_stale_and_replayed_requests_are_refused() {
         .expect("json");
     assert_eq!(health["status"], "ok");
     assert_eq!(health["running"], 0);
+}
+
+/// Ctrl-C during `stemset process --backend remote-gpu` is a cancellation, not a failure,
+/// and the job stops on the GPU worker too (the client calls its cancel route).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_cancels_the_job_on_the_worker() {
+    let s3 = start_s3().await;
+    let worker_port = free_port();
+    let worker_url = format!("http://127.0.0.1:{worker_port}");
+    let (wdir, cdir) = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let setup = Setup {
+        s3: Some(&s3.addr),
+        worker_url: &worker_url,
+        jobs: "  workers: 1\n  poll_ms: 50\n",
+        remote: true,
+        secret: SECRET,
+    };
+    write_config(wdir.path(), &setup);
+    write_config(cdir.path(), &setup);
+    let listen = format!("127.0.0.1:{worker_port}");
+    let mut worker = start_stemset(wdir.path(), &["worker", "--listen", &listen]);
+    write_wav(&cdir.path().join("recordings/long take.wav"), 60.0, 4);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_stemset"))
+        .args([
+            "--config",
+            "config.yaml",
+            "process",
+            "band",
+            "--backend",
+            "remote-gpu",
+        ])
+        .current_dir(cdir.path())
+        .env_remove("STEMSET_CONFIG")
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn stemset");
+
+    let health = format!("http://{listen}/healthz");
+    let running = |want: u64| {
+        let health = health.clone();
+        async move {
+            for _ in 0..600 {
+                if let Ok(r) = reqwest::get(&health).await
+                    && let Ok(v) = r.json::<serde_json::Value>().await
+                    && v["running"] == want
+                {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            false
+        }
+    };
+    assert!(running(1).await, "the worker never started the job");
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let o = child.wait_with_output().expect("wait");
+    let out = text(&o);
+    assert!(
+        out.contains("long take.wav: cancelled, nothing kept"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("failed"),
+        "a cancellation is not a failure: {out}"
+    );
+    // The worker stopped separating (it would take many seconds more otherwise).
+    assert!(running(0).await, "the job kept running on the worker");
+    let log = std::fs::read_to_string(wdir.path().join("worker.log")).unwrap_or_default();
+    assert!(
+        log.contains("job cancelled by the server") && log.contains("separation cancelled"),
+        "{log}"
+    );
+    assert!(worker.terminate().success());
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::catalog::Plugins;
 use crate::error::Error;
+use crate::progress::{PipelineProgress, Stage};
 use crate::strategy::{SlotTarget, StrategyNode};
 use stemset_audio::resample::Resampled;
 use stemset_audio::wav::{WavSampleFormat, WavSink, WavSource};
@@ -14,27 +15,6 @@ use stemset_audio::{AudioError, AudioSink, AudioSource};
 use stemset_sdk::separator::{
     Backends, MODEL_CHANNELS, SeparationError, SeparationProgress, run_separator,
 };
-
-/// What the pipeline reports while it works (the CLI draws bars, the server updates jobs).
-pub trait PipelineProgress: Sync {
-    /// A new stage begins, e.g. "decode", "dsp-hpss (1/3)", "encode vocals".
-    fn stage(&self, label: &str);
-    /// Progress within the current stage, 0..=1.
-    fn fraction(&self, fraction: f32);
-    /// Polled between chunks; when true the work stops with `Cancelled`.
-    fn cancelled(&self) -> bool;
-}
-
-/// Progress that goes nowhere (tests, library use).
-pub struct Silent;
-
-impl PipelineProgress for Silent {
-    fn stage(&self, _label: &str) {}
-    fn fraction(&self, _fraction: f32) {}
-    fn cancelled(&self) -> bool {
-        false
-    }
-}
 
 struct ModelProgress<'a>(&'a dyn PipelineProgress);
 
@@ -102,8 +82,11 @@ impl Executor<'_> {
                 reason: e.0,
             })?;
         *done += 1;
-        self.progress
-            .stage(&format!("{} ({}/{})", node.model, done, total));
+        self.progress.stage(Stage::Model {
+            name: node.model.clone(),
+            index: *done,
+            count: total,
+        });
 
         let slots = model.output_slots().to_vec();
         for (slot, _) in &node.outputs {

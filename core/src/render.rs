@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use crate::catalog::Plugins;
 use crate::error::Error;
-use crate::executor::{Executor, PipelineProgress};
+use crate::executor::Executor;
+use crate::progress::{PipelineProgress, Stage};
 use crate::strategy::StrategyNode;
 use stemset_audio::analysis::Analyzer;
 use stemset_audio::channels::ToStereo;
@@ -62,7 +63,7 @@ impl RenderRequest {
     pub fn run(self, progress: &dyn PipelineProgress) -> Result<Rendered, Error> {
         // 1. Decode to a stereo f32 WAV at the source's rate; the executor resamples to
         // each model's rate as it reads.
-        progress.stage("decode");
+        progress.stage(Stage::Decode);
         // Hash the very handle that is decoded: a file replaced since it was scanned is
         // recorded under the content that was actually separated.
         let open_err = |source: std::io::Error| AudioError::Open {
@@ -118,7 +119,9 @@ impl RenderRequest {
             .map_err(|e| Error::io("cannot create the output folder", e))?;
         // Stems are independent: encode them in parallel (Opus and the true-peak meter
         // are the expensive part), reporting the mean progress of all of them.
-        progress.stage(&format!("encode {} stems", stem_wavs.len()));
+        progress.stage(Stage::Encode {
+            stems: stem_wavs.len(),
+        });
         let shared = SharedProgress::new(progress, stem_wavs.len());
         let results: Vec<Result<RenderedStem, Error>> = std::thread::scope(|scope| {
             let handles: Vec<_> = stem_wavs
@@ -239,7 +242,7 @@ impl<'a> SharedProgress<'a> {
 }
 
 impl PipelineProgress for PartProgress<'_> {
-    fn stage(&self, _label: &str) {}
+    fn stage(&self, _stage: Stage) {}
     fn fraction(&self, fraction: f32) {
         use std::sync::atomic::Ordering::Relaxed;
         let parts = &self.shared.parts;

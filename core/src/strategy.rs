@@ -13,6 +13,7 @@
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
 use serde_yaml_ng::Value;
 
 use crate::catalog::Plugins;
@@ -20,14 +21,17 @@ use crate::catalog::Plugins;
 /// The key holding a node's model name.
 pub const MODEL_KEY: &str = "_";
 
-#[derive(Debug, Clone, PartialEq)]
+/// A validated tree. Serialized as itself (never as the YAML it came from) when a job
+/// travels to a GPU worker, which checks it against its own catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StrategyNode {
     pub model: String,
     /// (slot, target) in file order. Slots the tree does not mention are discarded.
     pub outputs: Vec<(String, SlotTarget)>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SlotTarget {
     Stem(String),
     Node(Box<StrategyNode>),

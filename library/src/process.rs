@@ -10,15 +10,16 @@ use std::sync::Arc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::db::{audio_file, db_error, job, profile, recording};
+use crate::db::job::JobKind;
+use crate::db::{audio_file, db_error, profile, recording};
 use crate::jobs::backend::JobBackend;
 use crate::jobs::commit::{commit_job_result, discard_uncommitted};
 use crate::jobs::pipeline::render_to_storage;
-use crate::jobs::spec::{JobSpec, SourceRef, input_key, output_prefix};
+use crate::jobs::spec::{JobSpec, JobTarget, SourceRef};
 use stemset_audio::hashing::sha256_file;
 use stemset_core::config::Config;
 use stemset_core::error::Error;
-use stemset_core::executor::PipelineProgress;
+use stemset_core::progress::{PipelineProgress, Stage};
 use stemset_core::scan::scan_folder;
 use stemset_core::storage::Storage;
 
@@ -159,12 +160,6 @@ impl Processor {
         progress: Arc<dyn PipelineProgress + Send>,
     ) -> Result<ProcessedRecording, Error> {
         let profile_cfg = self.config.profile(profile_name)?.clone();
-        let strategy = profile_cfg.strategy.clone();
-        let tree = self
-            .config
-            .strategy(&strategy)
-            .ok_or_else(|| Error::Other(format!("unknown strategy \"{strategy}\"")))?
-            .clone();
         let recording_id = Uuid::now_v7();
         let file_name = candidate
             .path
@@ -176,61 +171,44 @@ impl Processor {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "recording".to_string());
-        let mut spec = JobSpec {
-            job_id: Uuid::now_v7(),
-            attempt: 1,
-            kind: job::KIND_PROCESS.to_string(),
-            profile: profile_name.to_string(),
-            recording_id,
-            title: title.clone(),
-            source: SourceRef {
-                input_key: None,
-                local_path: Some(candidate.path.clone()),
-                file_name,
-                sha256: candidate.sha256.clone(),
-                size_bytes: candidate.size,
+        let spec = JobSpec::new(
+            &self.config,
+            JobTarget {
+                // A new recording's outputs go to its own folder (the job id is not
+                // part of the prefix of a `process` job).
+                job_id: Uuid::now_v7(),
+                attempt: 1,
+                kind: JobKind::Process,
+                profile: profile_name.to_string(),
+                recording_id,
+                title: title.clone(),
+                source: SourceRef {
+                    input_key: None,
+                    local_path: Some(candidate.path.clone()),
+                    file_name,
+                    sha256: candidate.sha256.clone(),
+                    size_bytes: candidate.size,
+                },
+                strategy: profile_cfg.strategy.clone(),
             },
-            strategy,
-            tree: tree.to_value(),
-            output_prefix: output_prefix(
-                profile_name,
-                recording_id,
-                job::KIND_PROCESS,
-                recording_id,
-            ),
-            format: self.config.output.format,
-            bitrate: self.config.output.bitrate,
-        };
+        )
+        .map_err(Error::Other)?;
         let metadata = match backend {
             None => {
                 render_to_storage(
                     &self.storage,
                     &self.config.plugins,
-                    &tree,
+                    &spec.tree,
                     &spec,
                     self.config.processing.temp_dir.as_deref(),
                     progress.clone(),
                 )
                 .await?
             }
-            Some(b) => {
-                progress.stage("upload source");
-                let ext = candidate
-                    .path
-                    .extension()
-                    .map(|e| e.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let key = input_key(profile_name, &candidate.sha256, &ext);
-                if !self.storage.exists(&key).await? {
-                    self.storage.put_file(&key, &candidate.path).await?;
-                }
-                spec.source.input_key = Some(key);
-                b.run(&spec, progress.clone())
-                    .await
-                    .map_err(|f| Error::Other(f.message))?
-            }
+            // A backend elsewhere puts the source into storage itself (store_source).
+            Some(b) => b.run(&spec, progress.clone()).await.map_err(Error::from)?,
         };
-        progress.stage("database");
+        progress.stage(Stage::Save);
         let (recording_id, _) = match commit_job_result(
             &self.db,
             &self.storage,

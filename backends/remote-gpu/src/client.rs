@@ -16,15 +16,16 @@ use std::time::Instant;
 
 use futures::future::BoxFuture;
 use reqwest::StatusCode;
-use stemset_core::executor::PipelineProgress;
+use stemset_core::progress::{PipelineProgress, Stage};
 use stemset_core::storage::Storage;
 use stemset_library::jobs::backend::{JobBackend, JobBackendContext, JobFailure, JobResult};
 use stemset_library::jobs::callbacks::CallbackHub;
 use stemset_library::jobs::pipeline::read_metadata;
+use stemset_library::jobs::pipeline::store_source;
 use stemset_library::jobs::protocol::{
     WorkerJobRequest, WorkerJobStatus, WorkerState, signed_headers,
 };
-use stemset_library::jobs::spec::{JobSpec, input_key};
+use stemset_library::jobs::spec::JobSpec;
 
 use crate::settings::{BACKEND, RemoteSettings};
 
@@ -124,31 +125,9 @@ impl RemoteGpu {
     async fn run_remote(&self, spec: &JobSpec, progress: &dyn PipelineProgress) -> JobResult {
         let mut spec = spec.clone();
         // The worker reads the source from the bucket.
-        if spec.source.input_key.is_none() {
-            let path = spec
-                .source
-                .local_path
-                .clone()
-                .ok_or_else(|| JobFailure::permanent("the job names no source file"))?;
-            let ext = std::path::Path::new(&path)
-                .extension()
-                .map(|e| e.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let key = input_key(&spec.profile, &spec.source.sha256, &ext);
-            progress.stage("upload source");
-            if !self
-                .storage
-                .exists(&key)
-                .await
-                .map_err(|e| JobFailure::retryable(e.to_string()))?
-            {
-                self.storage
-                    .put_file(&key, std::path::Path::new(&path))
-                    .await
-                    .map_err(|e| JobFailure::retryable(e.to_string()))?;
-            }
-            spec.source.input_key = Some(key);
-        }
+        store_source(&self.storage, &mut spec, progress)
+            .await
+            .map_err(JobFailure::from)?;
         let (job_id, attempt) = (spec.job_id, spec.attempt);
         let request = WorkerJobRequest {
             callback_url: self
@@ -159,7 +138,7 @@ impl RemoteGpu {
         };
         let body = serde_json::to_vec(&request)
             .map_err(|e| JobFailure::permanent(format!("job request: {e}")))?;
-        progress.stage("sent to GPU worker");
+        progress.stage(Stage::SentToWorker);
         let notify = self.callbacks.as_ref().map(|(hub, _)| hub.register(job_id));
         let mut status = match self.call(reqwest::Method::POST, "/jobs", body).await? {
             Reply::Status(s) => s,
@@ -171,12 +150,14 @@ impl RemoteGpu {
             }
         };
         let started = Instant::now();
-        let mut last_stage = String::new();
+        let mut last_stage = None;
         loop {
             if status.attempt == attempt {
-                if status.stage != last_stage {
-                    progress.stage(&status.stage);
+                if status.stage.is_some() && status.stage != last_stage {
                     last_stage = status.stage.clone();
+                    if let Some(stage) = status.stage.clone() {
+                        progress.stage(stage);
+                    }
                 }
                 progress.fraction(status.progress as f32);
                 match status.state {
@@ -190,19 +171,32 @@ impl RemoteGpu {
                             });
                     }
                     WorkerState::Failed => {
-                        return Err(JobFailure {
-                            message: format!(
-                                "the GPU worker failed: {}",
-                                status.error.unwrap_or_else(|| "no reason given".into())
-                            ),
-                            retryable: status.retryable,
+                        let message = format!(
+                            "the GPU worker failed: {}",
+                            status.error.unwrap_or_else(|| "no reason given".into())
+                        );
+                        return Err(if status.retryable {
+                            JobFailure::retryable(message)
+                        } else {
+                            JobFailure::permanent(message)
                         });
                     }
                     WorkerState::Queued | WorkerState::Running => {}
                 }
             }
             if progress.cancelled() {
-                return Err(JobFailure::retryable("cancelled"));
+                // Stop the work on the worker too (best effort: it may be gone).
+                if let Err(f) = self
+                    .call(
+                        reqwest::Method::DELETE,
+                        &format!("/jobs/{job_id}"),
+                        Vec::new(),
+                    )
+                    .await
+                {
+                    tracing::warn!(job = %job_id, error = %f.message, "could not cancel the job on the GPU worker");
+                }
+                return Err(JobFailure::cancelled());
             }
             if started.elapsed() > self.settings.timeout {
                 return Err(JobFailure::retryable(format!(

@@ -23,9 +23,9 @@ use salvo::prelude::*;
 use salvo::server::ServerHandle;
 use serde_json::json;
 use stemset_core::config::Config;
-use stemset_core::executor::PipelineProgress;
+use stemset_core::progress::{PipelineProgress, Stage};
 use stemset_core::storage::Storage;
-use stemset_library::jobs::backend::{JobBackend, JobFailure, LocalBackend};
+use stemset_library::jobs::backend::{JobBackend, LocalBackend};
 use stemset_library::jobs::protocol::{
     ReplayGuard, WorkerJobRequest, WorkerJobStatus, WorkerState, signed_headers, verify_request,
 };
@@ -116,7 +116,7 @@ impl Worker {
         jobs.get(&id).map(|e| {
             let mut s = e.status.clone();
             if let Some(p) = &e.progress {
-                s.stage = p.stage_label();
+                s.stage = p.current_stage();
                 s.progress = f64::from(p.fraction_value());
             }
             s
@@ -136,7 +136,7 @@ impl Worker {
         let permit = self.slots.clone().acquire_owned().await;
         self.set_state(id, |e| {
             e.status.state = WorkerState::Running;
-            e.status.stage = "starting".into();
+            e.status.stage = Some(Stage::Starting);
         });
         tracing::info!(job = %id, attempt = request.spec.attempt, "job started");
         let progress_dyn: Arc<dyn PipelineProgress + Send> = progress.clone();
@@ -151,15 +151,15 @@ impl Worker {
                     match &result {
                         Ok(_) => {
                             e.status.state = WorkerState::Succeeded;
-                            e.status.stage = "done".into();
+                            e.status.stage = None;
                             e.status.progress = 1.0;
                             e.status.error = None;
                         }
-                        Err(JobFailure { message, retryable }) => {
+                        Err(failure) => {
                             e.status.state = WorkerState::Failed;
-                            e.status.stage = "failed".into();
-                            e.status.error = Some(message.clone());
-                            e.status.retryable = *retryable;
+                            e.status.stage = None;
+                            e.status.error = Some(failure.message.clone());
+                            e.status.retryable = failure.can_retry();
                         }
                     }
                     Some(e.status.clone())
@@ -286,7 +286,7 @@ async fn submit_job(req: &mut Request, depot: &mut Depot, res: &mut Response) {
             "the job's source must be in storage (input_key)",
         );
     }
-    if let Err(e) = spec.parse_tree(&w.backend.config) {
+    if let Err(e) = spec.check_tree(&w.backend.config) {
         return error(
             res,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -336,12 +336,11 @@ async fn submit_job(req: &mut Request, depot: &mut Depot, res: &mut Response) {
             attempt: spec.attempt,
             state: WorkerState::Queued,
             progress: 0.0,
-            stage: "queued on the worker".into(),
+            stage: None,
             error: None,
             retryable: false,
         };
         let progress = Arc::new(JobProgress::default());
-        progress.stage(&status.stage);
         jobs.insert(
             id,
             Entry {
@@ -369,6 +368,38 @@ async fn job_status(req: &mut Request, depot: &mut Depot, res: &mut Response) {
         Some(id) => id,
         None => return error(res, StatusCode::BAD_REQUEST, "the job id must be a UUID"),
     };
+    match w.status_of(id) {
+        Some(s) => res.render(Json(s)),
+        None => error(res, StatusCode::NOT_FOUND, "no such job on this worker"),
+    }
+}
+
+/// `DELETE /jobs/{id}`: the server cancelled the job or lost its lease; the running
+/// work stops at its next chunk (the job ends failed, retryable, as "cancelled").
+#[handler]
+async fn cancel_job(req: &mut Request, depot: &mut Depot, res: &mut Response) {
+    let Some(w) = worker(depot) else { return };
+    if signed_body(req, res, &w, true).await.is_none() {
+        return;
+    }
+    let id = match req
+        .param::<String>("id")
+        .and_then(|s| Uuid::parse_str(&s).ok())
+    {
+        Some(id) => id,
+        None => return error(res, StatusCode::BAD_REQUEST, "the job id must be a UUID"),
+    };
+    let progress = {
+        let jobs = w.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        match jobs.get(&id) {
+            Some(e) => e.progress.clone(),
+            None => return error(res, StatusCode::NOT_FOUND, "no such job on this worker"),
+        }
+    };
+    if let Some(p) = progress {
+        tracing::info!(job = %id, "job cancelled by the server");
+        p.cancel();
+    }
     match w.status_of(id) {
         Some(s) => res.render(Json(s)),
         None => error(res, StatusCode::NOT_FOUND, "no such job on this worker"),
@@ -422,7 +453,7 @@ pub async fn start(
         .push(
             Router::with_path("jobs")
                 .post(submit_job)
-                .push(Router::with_path("{id}").get(job_status)),
+                .push(Router::with_path("{id}").get(job_status).delete(cancel_job)),
         );
     let listener = tokio::net::TcpListener::bind(&addr)
         .await

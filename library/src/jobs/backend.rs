@@ -13,47 +13,77 @@ use crate::jobs::spec::JobSpec;
 use stemset_core::catalog::Plugins;
 use stemset_core::config::Config;
 use stemset_core::error::Error;
-use stemset_core::executor::PipelineProgress;
 use stemset_core::metadata::RecordingMetadata;
+use stemset_core::progress::PipelineProgress;
 use stemset_core::storage::Storage;
 use stemset_sdk::separator::SeparationError;
+
+/// What kind of end an attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Another attempt could succeed (I/O, storage, database, an unreachable worker).
+    Retryable,
+    /// It never will (bad input, bad configuration).
+    Permanent,
+    /// It was stopped (Ctrl-C, shutdown, a lost lease); the job may run again.
+    Cancelled,
+}
 
 /// Why a job attempt failed, and whether another attempt could succeed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobFailure {
     pub message: String,
-    pub retryable: bool,
+    pub kind: FailureKind,
 }
 
 impl JobFailure {
     pub fn retryable(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
-            retryable: true,
+            kind: FailureKind::Retryable,
         }
     }
     pub fn permanent(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
-            retryable: false,
+            kind: FailureKind::Permanent,
         }
+    }
+    pub fn cancelled() -> Self {
+        Self {
+            message: SeparationError::Cancelled.to_string(),
+            kind: FailureKind::Cancelled,
+        }
+    }
+    /// Whether the job may run again (a cancelled attempt may).
+    pub fn can_retry(&self) -> bool {
+        self.kind != FailureKind::Permanent
     }
 }
 
 impl From<Error> for JobFailure {
     /// Bad input and bad configuration fail for good; I/O, storage and database
-    /// trouble may pass.
+    /// trouble may pass; a cancelled run stays cancelled.
     fn from(e: Error) -> Self {
-        let retryable = matches!(
-            e,
-            Error::Storage(_)
-                | Error::Database(_)
-                | Error::Io { .. }
-                | Error::Separation(SeparationError::Cancelled)
-        );
+        let kind = match &e {
+            Error::Separation(SeparationError::Cancelled) => FailureKind::Cancelled,
+            Error::Storage(_) | Error::Database(_) | Error::Io { .. } => FailureKind::Retryable,
+            _ => FailureKind::Permanent,
+        };
         Self {
             message: e.to_string(),
-            retryable,
+            kind,
+        }
+    }
+}
+
+impl From<JobFailure> for Error {
+    /// Back to a run's error where the caller speaks `Error` (the CLI): cancelled stays
+    /// cancelled, so Ctrl-C is never reported as a failure.
+    fn from(f: JobFailure) -> Self {
+        match f.kind {
+            FailureKind::Cancelled => Error::Separation(SeparationError::Cancelled),
+            _ => Error::Other(f.message),
         }
     }
 }
@@ -162,13 +192,12 @@ impl JobBackend for LocalBackend {
         progress: Arc<dyn PipelineProgress + Send>,
     ) -> BoxFuture<'a, JobResult> {
         Box::pin(async move {
-            let tree = spec
-                .parse_tree(&self.config)
+            spec.check_tree(&self.config)
                 .map_err(JobFailure::permanent)?;
             render_to_storage(
                 &self.storage,
                 &self.config.plugins,
-                &tree,
+                &spec.tree,
                 spec,
                 self.config.processing.temp_dir.as_deref(),
                 progress,

@@ -10,7 +10,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::db::{audio_file, db_error, job, recording, stem};
+use crate::db::job::JobKind;
+use crate::db::{audio_file, db_error, recording, stem};
 use crate::jobs::spec::JobSpec;
 use stemset_core::config::ProfileConfig;
 use stemset_core::error::Error;
@@ -40,7 +41,7 @@ pub async fn commit_job_result(
     spec: &JobSpec,
     metadata: &RecordingMetadata,
 ) -> Result<(Uuid, Committed), Error> {
-    if spec.kind == job::KIND_REPROCESS {
+    if spec.kind == JobKind::Reprocess {
         return replace_stems(db, storage, spec, metadata).await;
     }
     let now = Utc::now();

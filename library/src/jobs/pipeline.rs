@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use crate::jobs::spec::JobSpec;
+use crate::jobs::spec::{JobSpec, input_key};
 use stemset_audio::encode::OutputFormat;
 use stemset_core::catalog::Plugins;
 use stemset_core::error::Error;
-use stemset_core::executor::PipelineProgress;
 use stemset_core::metadata::{
     METADATA_FILE, METADATA_VERSION, RecordingMetadata, SourceMetadata, StemMetadata,
 };
+use stemset_core::progress::{PipelineProgress, Stage};
 use stemset_core::render::{RenderRequest, Rendered};
 use stemset_core::storage::Storage;
 use stemset_core::strategy::StrategyNode;
@@ -48,6 +48,34 @@ pub async fn fetch_source(
     }
 }
 
+/// Puts the job's local source into storage (content-addressed, so once per file) for a
+/// worker elsewhere, and names it in the spec. A source already in storage stays.
+pub async fn store_source(
+    storage: &Storage,
+    spec: &mut JobSpec,
+    progress: &dyn PipelineProgress,
+) -> Result<(), Error> {
+    if spec.source.input_key.is_some() {
+        return Ok(());
+    }
+    let path = spec
+        .source
+        .local_path
+        .clone()
+        .ok_or_else(|| Error::Other("the job names no source file".into()))?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let key = input_key(&spec.profile, &spec.source.sha256, &ext);
+    progress.stage(Stage::UploadSource);
+    if !storage.exists(&key).await? {
+        storage.put_file(&key, &path).await?;
+    }
+    spec.source.input_key = Some(key);
+    Ok(())
+}
+
 /// Runs the whole pipeline for `spec` and uploads the result under its output prefix.
 /// On failure nothing is left under the prefix.
 pub async fn render_to_storage(
@@ -59,7 +87,7 @@ pub async fn render_to_storage(
     progress: Arc<dyn PipelineProgress + Send>,
 ) -> Result<RecordingMetadata, Error> {
     let scratch = scratch_dir(scratch_parent)?;
-    progress.stage("fetch source");
+    progress.stage(Stage::FetchSource);
     let input = fetch_source(storage, spec, scratch.path()).await?;
     let fetched = spec.source.input_key.is_some();
     let (input_path, scratch_path) = (input.clone(), scratch.path().to_path_buf());
@@ -84,7 +112,7 @@ pub async fn render_to_storage(
             }
         })?;
     let metadata = build_metadata(spec, tree, &rendered);
-    progress.stage("upload");
+    progress.stage(Stage::Upload);
     if let Err(e) = upload(
         storage,
         &spec.output_prefix,

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use stemset_core::progress::Stage;
 use uuid::Uuid;
 
 use crate::jobs::spec::JobSpec;
@@ -47,7 +48,8 @@ pub struct WorkerJobStatus {
     pub attempt: i32,
     pub state: WorkerState,
     pub progress: f64,
-    pub stage: String,
+    /// What the job is doing; `None` while it waits for a slot and once it has ended.
+    pub stage: Option<Stage>,
     pub error: Option<String>,
     /// Whether trying again could help (a lost input, a full disk) or not (not audio).
     pub retryable: bool,

@@ -11,20 +11,21 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::db::job::JobKind;
 use crate::db::{audio_file, job, profile, recording};
 use crate::jobs::backend::{
     JobBackend, JobBackendContext, JobFailure, build_job_backend, default_job_backend,
 };
 use crate::jobs::commit::{commit_job_result, discard_uncommitted};
 use crate::jobs::queue;
-use crate::jobs::spec::{JobSpec, SourceRef, output_prefix};
+use crate::jobs::spec::{JobSpec, JobTarget, SourceRef};
 use stemset_core::config::{Config, ProfileConfig};
-use stemset_core::executor::PipelineProgress;
+use stemset_core::progress::{PipelineProgress, Stage};
 
 /// Progress of the running attempt, shared between the pipeline and the heartbeat.
 #[derive(Default)]
 pub struct JobProgress {
-    stage: Mutex<String>,
+    stage: Mutex<Option<Stage>>,
     fraction_bits: AtomicU32,
     cancel: AtomicBool,
     /// The highest overall value reported so far (f64 bits): progress never goes back.
@@ -35,20 +36,28 @@ impl JobProgress {
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
     }
-    pub fn stage_label(&self) -> String {
+    /// The current stage, `None` before the first.
+    pub fn current_stage(&self) -> Option<Stage> {
         self.stage.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+    /// The current stage as users read it ("" before the first).
+    pub fn stage_label(&self) -> String {
+        self.current_stage()
+            .map(|s| s.to_string())
+            .unwrap_or_default()
     }
     pub fn fraction_value(&self) -> f32 {
         f32::from_bits(self.fraction_bits.load(Ordering::Relaxed))
     }
-    /// The whole job's progress, 0..1, from the stage and its fraction: fetching and
-    /// decoding are quick, the models take most of the time, then encoding, upload and
-    /// the database. It never goes back: a stage it does not know (or an earlier one
-    /// reported late) keeps the value reached so far.
+    /// The whole job's progress, 0..1, from the stage's place in the job and its
+    /// fraction. It never goes back: an earlier stage reported late keeps the value
+    /// reached so far.
     pub fn overall(&self) -> f64 {
-        let stage = self.stage_label();
         let f = f64::from(self.fraction_value()).clamp(0.0, 1.0);
-        let now = stage_span(&stage).map(|(start, span)| start + span * f);
+        let now = self.current_stage().map(|stage| {
+            let (start, span) = stage.span();
+            start + span * f
+        });
         let before = f64::from_bits(self.reported_bits.load(Ordering::Relaxed));
         let value = now.map_or(before, |v| v.max(before)).clamp(0.0, 1.0);
         self.reported_bits
@@ -57,34 +66,9 @@ impl JobProgress {
     }
 }
 
-/// Where a stage sits in the whole job: (start, span), both fractions of the job.
-fn stage_span(stage: &str) -> Option<(f64, f64)> {
-    Some(match stage {
-        "starting" | "sent to GPU worker" | "upload source" => (0.0, 0.02),
-        s if s.starts_with("fetch") => (0.0, 0.02),
-        "decode" => (0.02, 0.08),
-        s if s.starts_with("encode") => (0.80, 0.15),
-        "upload" => (0.95, 0.04),
-        "save" | "database" => (0.99, 0.01),
-        s => {
-            let (i, n) = model_step(s)?;
-            let per = 0.70 / n as f64;
-            (0.10 + per * (i - 1) as f64, per)
-        }
-    })
-}
-
-/// "dsp-hpss (2/3)" → (2, 3).
-fn model_step(stage: &str) -> Option<(usize, usize)> {
-    let inner = stage.rsplit_once('(')?.1.strip_suffix(')')?;
-    let (i, n) = inner.split_once('/')?;
-    let (i, n) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
-    (i >= 1 && n >= i).then_some((i, n))
-}
-
 impl PipelineProgress for JobProgress {
-    fn stage(&self, label: &str) {
-        *self.stage.lock().unwrap_or_else(|p| p.into_inner()) = label.to_string();
+    fn stage(&self, stage: Stage) {
+        *self.stage.lock().unwrap_or_else(|p| p.into_inner()) = Some(stage);
         self.fraction_bits.store(0f32.to_bits(), Ordering::Relaxed);
     }
     fn fraction(&self, fraction: f32) {
@@ -209,13 +193,11 @@ impl Runner {
             .strategy
             .clone()
             .unwrap_or_else(|| profile_cfg.strategy.clone());
-        let tree = self.config.strategy(&strategy).ok_or_else(|| {
-            JobFailure::permanent(format!("strategy \"{strategy}\" is not in config.yaml"))
-        })?;
+        let kind = job.job_kind().map_err(JobFailure::permanent)?;
         let recording_id = job
             .recording_id
             .ok_or_else(|| JobFailure::permanent("the job names no recording"))?;
-        let (title, source) = if job.kind == job::KIND_REPROCESS {
+        let (title, source) = if kind == JobKind::Reprocess {
             let rec = recording::Entity::find_by_id(recording_id)
                 .one(&self.db)
                 .await
@@ -257,20 +239,20 @@ impl Runner {
             .backend
             .clone()
             .unwrap_or_else(|| default_job_backend(profile_cfg.remote).to_string());
-        let spec = JobSpec {
-            job_id: job.id,
-            attempt: job.attempts,
-            kind: job.kind.clone(),
-            profile: profile.name.clone(),
-            recording_id,
-            title,
-            source,
-            strategy,
-            tree: tree.to_value(),
-            output_prefix: output_prefix(&profile.name, recording_id, &job.kind, job.id),
-            format: self.config.output.format,
-            bitrate: self.config.output.bitrate,
-        };
+        let spec = JobSpec::new(
+            &self.config,
+            JobTarget {
+                job_id: job.id,
+                attempt: job.attempts,
+                kind,
+                profile: profile.name.clone(),
+                recording_id,
+                title,
+                source,
+                strategy,
+            },
+        )
+        .map_err(JobFailure::permanent)?;
         Ok((spec, profile_cfg, backend))
     }
 
@@ -316,7 +298,7 @@ impl Runner {
             let (spec, profile_cfg, backend_name) = self.spec_for(&job).await?;
             let backend = self.backend(&backend_name)?;
             let metadata = backend.run(&spec, progress.clone()).await?;
-            progress.stage("save");
+            progress.stage(Stage::Save);
             let (recording_id, committed) = match commit_job_result(
                 &self.db,
                 &self.ctx.storage,
@@ -335,7 +317,7 @@ impl Runner {
                     // the database answering, so the heartbeat kept the lease and no
                     // other attempt writes this prefix.)
                     if attempt >= job.max_attempts
-                        || (!failure.retryable && !lost.load(Ordering::Relaxed))
+                        || (!failure.can_retry() && !lost.load(Ordering::Relaxed))
                     {
                         discard_uncommitted(&self.db, &self.ctx.storage, &spec).await;
                     }
@@ -360,8 +342,8 @@ impl Runner {
                 queue::release(&self.db, id, attempt).await.map(|_| ())
             }
             Err(f) => {
-                tracing::warn!(job = %id, attempt, error = %f.message, retryable = f.retryable, "job attempt failed");
-                queue::fail(&self.db, id, attempt, &f.message, f.retryable)
+                tracing::warn!(job = %id, attempt, error = %f.message, kind = ?f.kind, "job attempt failed");
+                queue::fail(&self.db, id, attempt, &f.message, f.can_retry())
                     .await
                     .map(|_| ())
             }
@@ -377,52 +359,58 @@ impl Runner {
 mod tests {
     use super::*;
 
+    fn model(index: usize, count: usize) -> Stage {
+        Stage::Model {
+            name: "m".into(),
+            index,
+            count,
+        }
+    }
+
     #[test]
     fn overall_progress_follows_the_stages() {
         let p = JobProgress::default();
-        p.stage("decode");
+        assert_eq!(p.overall(), 0.0);
+        p.stage(Stage::Decode);
         p.fraction(0.5);
         assert!((p.overall() - 0.06).abs() < 1e-9);
-        p.stage("dsp-center (2/3)");
+        p.stage(model(2, 3));
         p.fraction(0.0);
         let two = p.overall();
         assert!(two > 0.3 && two < 0.4, "{two}");
-        p.stage("upload");
+        p.stage(Stage::Upload);
         p.fraction(1.0);
         assert!((p.overall() - 0.99).abs() < 1e-9);
-        assert_eq!(model_step("x (0/3)"), None);
+        assert_eq!(p.stage_label(), "upload");
     }
 
     #[test]
     fn overall_progress_never_goes_back() {
         let p = JobProgress::default();
-        p.stage("starting");
+        p.stage(Stage::Starting);
         assert_eq!(p.overall(), 0.0);
-        p.stage("encode 4 stems");
+        p.stage(Stage::Encode { stems: 4 });
         p.fraction(0.5);
         let encoding = p.overall();
-        // Saving the result, a stage the bar once did not know (it fell to 0), and a
-        // stage label nobody knows: the value only moves up.
-        p.stage("save");
+        p.stage(Stage::Save);
         let saving = p.overall();
         assert!(
             saving >= 0.99 && saving > encoding,
             "{saving} after {encoding}"
         );
-        p.stage("something new");
-        assert_eq!(p.overall(), saving);
-        p.stage("decode");
+        // An earlier stage reported late (a worker's stale status): the value holds.
+        p.stage(Stage::Decode);
         assert_eq!(p.overall(), saving);
         let mut last = 0.0;
         let q = JobProgress::default();
         for stage in [
-            "sent to GPU worker",
-            "fetch source",
-            "decode",
-            "m (1/2)",
-            "m (2/2)",
+            Stage::SentToWorker,
+            Stage::FetchSource,
+            Stage::Decode,
+            model(1, 2),
+            model(2, 2),
         ] {
-            q.stage(stage);
+            q.stage(stage.clone());
             for f in [0.0, 0.5, 1.0] {
                 q.fraction(f);
                 let v = q.overall();

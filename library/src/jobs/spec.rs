@@ -10,6 +10,8 @@ use stemset_audio::encode::OutputFormat;
 use stemset_core::config::Config;
 use stemset_core::strategy::StrategyNode;
 
+use crate::db::job::JobKind;
+
 /// The source file of a job.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SourceRef {
@@ -29,38 +31,77 @@ pub struct JobSpec {
     pub job_id: Uuid,
     /// Which attempt this is (1-based); results of older attempts are ignored.
     pub attempt: i32,
-    /// `process` (a new recording) or `reprocess` (new stems for an existing one).
-    pub kind: String,
+    pub kind: JobKind,
     pub profile: String,
     pub recording_id: Uuid,
     pub title: String,
     pub source: SourceRef,
     pub strategy: String,
     /// The strategy tree itself, so a worker need not share our config's names.
-    pub tree: serde_yaml_ng::Value,
+    pub tree: StrategyNode,
     /// Where the stems, waveforms and `metadata.json` go.
     pub output_prefix: String,
     pub format: OutputFormat,
     pub bitrate: u32,
 }
 
+/// What differs between the jobs of one config: everything else (the tree, where the
+/// outputs go, their format) follows from these and the config.
+pub struct JobTarget {
+    pub job_id: Uuid,
+    pub attempt: i32,
+    pub kind: JobKind,
+    pub profile: String,
+    pub recording_id: Uuid,
+    pub title: String,
+    pub source: SourceRef,
+    pub strategy: String,
+}
+
 impl JobSpec {
-    /// Parses and validates the tree against `config`'s model catalog.
-    pub fn parse_tree(&self, config: &Config) -> Result<StrategyNode, String> {
+    /// The one place a job's spec is made, for a file found by `stemset process` and for
+    /// a queued job alike.
+    pub fn new(config: &Config, target: JobTarget) -> Result<Self, String> {
+        let tree = config
+            .strategy(&target.strategy)
+            .ok_or_else(|| format!("strategy \"{}\" is not in config.yaml", target.strategy))?
+            .clone();
+        Ok(JobSpec {
+            output_prefix: output_prefix(
+                &target.profile,
+                target.recording_id,
+                target.kind,
+                target.job_id,
+            ),
+            job_id: target.job_id,
+            attempt: target.attempt,
+            kind: target.kind,
+            profile: target.profile,
+            recording_id: target.recording_id,
+            title: target.title,
+            source: target.source,
+            strategy: target.strategy,
+            tree,
+            format: config.output.format,
+            bitrate: config.output.bitrate,
+        })
+    }
+
+    /// Checks the tree against `config`'s model catalog (a worker's may differ from the
+    /// server's that made the spec).
+    pub fn check_tree(&self, config: &Config) -> Result<(), String> {
         let mut problems = Vec::new();
         let at = format!("strategy {}", self.strategy);
-        let node = StrategyNode::parse(&self.tree, &at, &mut problems);
-        if let Some(n) = &node {
-            n.validate(
-                &at,
-                &config.plugins,
-                &mut std::collections::BTreeSet::new(),
-                &mut problems,
-            );
-        }
-        match node {
-            Some(n) if problems.is_empty() => Ok(n),
-            _ => Err(problems.join("; ")),
+        self.tree.validate(
+            &at,
+            &config.plugins,
+            &mut std::collections::BTreeSet::new(),
+            &mut problems,
+        );
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
         }
     }
 }
@@ -83,8 +124,8 @@ pub fn input_key(profile: &str, sha256: &str, extension: &str) -> String {
 
 /// Where a job's outputs go: a new recording's own folder, or for reprocessing a fresh
 /// folder inside it, so the old stems stay playable until the new ones are committed.
-pub fn output_prefix(profile: &str, recording_id: Uuid, kind: &str, job_id: Uuid) -> String {
-    if kind == crate::db::job::KIND_REPROCESS {
+pub fn output_prefix(profile: &str, recording_id: Uuid, kind: JobKind, job_id: Uuid) -> String {
+    if kind == JobKind::Reprocess {
         format!("{profile}/{recording_id}/{job_id}")
     } else {
         format!("{profile}/{recording_id}")

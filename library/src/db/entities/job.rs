@@ -1,14 +1,60 @@
 use sea_orm::entity::prelude::*;
 
-pub const STATE_QUEUED: &str = "queued";
-pub const STATE_RUNNING: &str = "running";
-pub const STATE_SUCCEEDED: &str = "succeeded";
-pub const STATE_FAILED: &str = "failed";
+/// Where a job is: queued → running → succeeded | failed. Stored as its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
 
-/// Separate an uploaded or scanned file into a new recording.
-pub const KIND_PROCESS: &str = "process";
-/// Separate a recording's source again, replacing its stems.
-pub const KIND_REPROCESS: &str = "reprocess";
+impl JobState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Queued, Self::Running, Self::Succeeded, Self::Failed]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// What a job does. Stored as its name; sent to GPU workers the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobKind {
+    /// Separate an uploaded or scanned file into a new recording.
+    Process,
+    /// Separate a recording's source again, replacing its stems.
+    Reprocess,
+}
+
+impl JobKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Process => "process",
+            JobKind::Reprocess => "reprocess",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Process, Self::Reprocess]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+pub const STATE_QUEUED: &str = JobState::Queued.as_str();
+pub const STATE_RUNNING: &str = JobState::Running.as_str();
+pub const STATE_SUCCEEDED: &str = JobState::Succeeded.as_str();
+pub const STATE_FAILED: &str = JobState::Failed.as_str();
+pub const KIND_PROCESS: &str = JobKind::Process.as_str();
+pub const KIND_REPROCESS: &str = JobKind::Reprocess.as_str();
 
 /// A unit of processing work: queued → running → succeeded | failed, leased by a worker.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -73,3 +119,13 @@ pub enum RelatedEntity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The typed kind; a row with a kind this build does not know is refused by name.
+    pub fn job_kind(&self) -> Result<JobKind, String> {
+        JobKind::parse(&self.kind).ok_or_else(|| format!("unknown job kind \"{}\"", self.kind))
+    }
+    pub fn job_state(&self) -> Result<JobState, String> {
+        JobState::parse(&self.state).ok_or_else(|| format!("unknown job state \"{}\"", self.state))
+    }
+}
