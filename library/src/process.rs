@@ -3,15 +3,15 @@
 //! job runs, see `jobs`). A failure at any step leaves no
 //! recording row and no stems in storage; re-running picks the file up again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
+use crate::db::db_error;
 use crate::db::job::JobKind;
-use crate::db::{audio_file, db_error, profile, recording};
 use crate::jobs::backend::JobBackend;
 use crate::jobs::commit::{commit_job_result, discard_uncommitted};
 use crate::jobs::pipeline::render_to_storage;
@@ -91,19 +91,9 @@ impl Processor {
         })?;
         // Every hash this profile already has a recording of, in one query (a deleted
         // recording's file is processed again).
-        let known_hashes: HashSet<String> = audio_file::Entity::find()
-            .inner_join(profile::Entity)
-            .inner_join(recording::Entity)
-            .distinct()
-            .filter(profile::Column::Name.eq(profile_name))
-            .select_only()
-            .column(audio_file::Column::FileHash)
-            .into_tuple()
-            .all(&self.db)
+        let known_hashes = crate::recordings::recorded_hashes(&self.db, profile_name)
             .await
-            .map_err(db_error)?
-            .into_iter()
-            .collect();
+            .map_err(db_error)?;
         let mut plan = Plan {
             ignored: scan.ignored,
             unreadable: scan.unusable,
@@ -139,20 +129,9 @@ impl Processor {
         Ok(plan)
     }
 
-    /// Separates one file here and records it. `progress` sees every stage.
-    pub async fn process_file(
-        &self,
-        profile_name: &str,
-        candidate: &Candidate,
-        progress: Arc<dyn PipelineProgress + Send>,
-    ) -> Result<ProcessedRecording, Error> {
-        self.process_file_with(profile_name, candidate, None, progress)
-            .await
-    }
-
     /// Separates one file with `backend` (`None`: here, reading the file in place; a
     /// remote backend gets the file uploaded to storage first) and records it.
-    pub async fn process_file_with(
+    pub async fn process_file(
         &self,
         profile_name: &str,
         candidate: &Candidate,

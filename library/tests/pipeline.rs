@@ -107,7 +107,7 @@ async fn processes_dedupes_and_records(db_url: &str) {
     assert_eq!(plan.new.len(), 1);
     let rec = f
         .processor
-        .process_file("band", &plan.new[0], Arc::new(Silent))
+        .process_file("band", &plan.new[0], None, Arc::new(Silent))
         .await
         .expect("process");
     assert_eq!(rec.stems, vec!["q", "rq", "rr"]);
@@ -201,7 +201,7 @@ async fn processes_dedupes_and_records(db_url: &str) {
     assert_eq!((plan.new.len(), plan.known.len()), (1, 0));
     let again = f
         .processor
-        .process_file("band", &plan.new[0], Arc::new(Silent))
+        .process_file("band", &plan.new[0], None, Arc::new(Silent))
         .await
         .expect("processed again");
     assert_ne!(again.recording_id.to_string(), r.id.to_string());
@@ -220,7 +220,7 @@ async fn failed_run_leaves_nothing(db_url: &str) {
     let plan = f.processor.plan("band", &|_| {}).await.expect("plan");
     let err = f
         .processor
-        .process_file("band", &plan.new[0], Arc::new(Silent))
+        .process_file("band", &plan.new[0], None, Arc::new(Silent))
         .await
         .expect_err("the failing model fails");
     assert!(err.to_string().contains("deliberate failure"), "{err}");
@@ -248,7 +248,7 @@ async fn corrupt_file_is_a_clear_error(db_url: &str) {
     let plan = f.processor.plan("band", &|_| {}).await.expect("plan");
     let err = f
         .processor
-        .process_file("band", &plan.new[0], Arc::new(Silent))
+        .process_file("band", &plan.new[0], None, Arc::new(Silent))
         .await
         .expect_err("corrupt");
     assert!(

@@ -50,9 +50,9 @@ async fn stem_waveform(
     serve(req, depot, res, Part::Waveform).await
 }
 
-fn content_type(key: &str, format: &str, part: Part) -> &'static str {
+/// The waveform is the binary peaks file the renderer writes (`<stem>.peaks`).
+fn content_type(format: &str, part: Part) -> &'static str {
     match part {
-        Part::Waveform if key.ends_with(".json") => "application/json",
         Part::Waveform => "application/octet-stream",
         Part::Audio => match format {
             "opus" => "audio/ogg; codecs=opus",
@@ -134,7 +134,7 @@ async fn serve(
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(key, &stem.format, part)),
+        HeaderValue::from_static(content_type(&stem.format, part)),
     );
 
     if let Some(inm) = req

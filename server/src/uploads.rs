@@ -10,15 +10,16 @@
 use futures::StreamExt;
 use salvo::http::StatusCode;
 use salvo::prelude::*;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::json;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stemset_audio::sniff::{SNIFF_LEN, sniff_audio};
 use stemset_core::scan::AUDIO_EXTENSIONS;
 use stemset_core::storage::ObjectWriter;
-use stemset_library::db::{audio_file, job, profile, recording};
+use stemset_library::db::{job, profile};
 use stemset_library::jobs::queue::{self, Enqueued, NewJob};
 use stemset_library::jobs::spec::input_key;
+use stemset_library::recordings::{KnownContent, known_content};
 use uuid::Uuid;
 
 use crate::access;
@@ -194,10 +195,10 @@ async fn upload(
     let sha256 = hex::encode(hasher.finalize());
 
     // Known content: point at what exists instead of processing it again.
-    if let Some(found) = existing(&state, profile.id, &sha256).await? {
+    if let Some(known) = known_content(&state.db, profile.id, &sha256).await? {
         let _ = state.storage.delete(&temp_key).await;
         res.status_code(StatusCode::OK);
-        res.render(Json(found));
+        res.render(Json(UploadAnswer::known(&known)));
         return Ok(());
     }
     let final_key = input_key(&profile_name, &sha256, &ext);
@@ -235,21 +236,82 @@ async fn upload(
         Enqueued::Created(job) => job,
         Enqueued::Pending(job) => {
             res.status_code(StatusCode::OK);
-            res.render(Json(pending_answer(&job)));
+            res.render(Json(UploadAnswer::pending(&job)));
             return Ok(());
         }
     };
     tracing::info!(job = %created.id, profile = %profile_name, file = %file_name, size, "upload queued");
     res.status_code(StatusCode::CREATED);
-    res.render(Json(json!({
-        "jobId": created.id,
-        "recordingId": recording_id,
-        "duplicate": false,
-        "fileName": file_name,
-        "sizeBytes": size,
-        "sha256": sha256,
+    res.render(Json(UploadAnswer::new(UploadOutcome::Queued {
+        file_name,
+        job_id: created.id,
+        recording_id,
+        sha256,
+        size_bytes: size,
     })));
     Ok(())
+}
+
+/// The JSON answer of an upload: `duplicate` (whether the content was known), then what
+/// happened. The keys come out in alphabetical order, as they always have.
+#[derive(Debug, Serialize)]
+pub struct UploadAnswer {
+    duplicate: bool,
+    #[serde(flatten)]
+    outcome: UploadOutcome,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged, rename_all_fields = "camelCase")]
+pub enum UploadOutcome {
+    /// 201: new content, queued; the recording gets `recording_id` when the job succeeds.
+    Queued {
+        file_name: String,
+        job_id: Uuid,
+        recording_id: Uuid,
+        sha256: String,
+        size_bytes: u64,
+    },
+    /// 200: the profile has a recording of this content already (`job_id` is `null`).
+    Recorded {
+        job_id: Option<Uuid>,
+        recording_id: Uuid,
+        title: String,
+    },
+    /// 200: a pending job is processing this content already.
+    Pending {
+        job_id: Uuid,
+        recording_id: Option<Uuid>,
+    },
+}
+
+impl UploadAnswer {
+    pub fn new(outcome: UploadOutcome) -> UploadAnswer {
+        UploadAnswer {
+            duplicate: !matches!(outcome, UploadOutcome::Queued { .. }),
+            outcome,
+        }
+    }
+
+    /// The answer for content the profile has (or is making) a recording of.
+    pub fn known(known: &KnownContent) -> UploadAnswer {
+        match known {
+            KnownContent::Recorded(rec) => UploadAnswer::new(UploadOutcome::Recorded {
+                job_id: None,
+                recording_id: rec.id,
+                title: rec.title.clone(),
+            }),
+            KnownContent::Pending(j) => UploadAnswer::pending(j),
+        }
+    }
+
+    /// The answer for content that the pending job `j` is processing already.
+    pub fn pending(j: &job::Model) -> UploadAnswer {
+        UploadAnswer::new(UploadOutcome::Pending {
+            job_id: j.id,
+            recording_id: j.recording_id,
+        })
+    }
 }
 
 fn stalled(state: &AppState) -> ServerError {
@@ -288,45 +350,65 @@ fn sanitize_name(raw: &str) -> String {
         .collect()
 }
 
-/// The recording (or pending job) that already has this content in the profile.
-async fn existing(
-    state: &AppState,
-    profile_id: Uuid,
-    sha256: &str,
-) -> Result<Option<serde_json::Value>, ServerError> {
-    if let Some(audio) = audio_file::Entity::find()
-        .filter(audio_file::Column::ProfileId.eq(profile_id))
-        .filter(audio_file::Column::FileHash.eq(sha256))
-        .one(&state.db)
-        .await?
-        && let Some(rec) = recording::Entity::find()
-            .filter(recording::Column::AudioFileId.eq(audio.id))
-            .one(&state.db)
-            .await?
-    {
-        return Ok(Some(json!({
-            "duplicate": true,
-            "recordingId": rec.id,
-            "jobId": null,
-            "title": rec.title,
-        })));
-    }
-    let pending = job::Entity::find()
-        .filter(job::Column::ProfileId.eq(profile_id))
-        .filter(job::Column::FileHash.eq(sha256))
-        .filter(job::Column::Kind.eq(job::KIND_PROCESS))
-        .filter(job::Column::State.is_in([job::STATE_QUEUED, job::STATE_RUNNING]))
-        .order_by_asc(job::Column::CreatedAt)
-        .one(&state.db)
-        .await?;
-    Ok(pending.as_ref().map(pending_answer))
-}
+#[cfg(test)]
+mod tests {
+    use super::{UploadAnswer, UploadOutcome};
+    use serde_json::json;
+    use uuid::Uuid;
 
-/// The answer for content that a pending job is processing already.
-fn pending_answer(j: &job::Model) -> serde_json::Value {
-    json!({
-        "duplicate": true,
-        "recordingId": j.recording_id,
-        "jobId": j.id,
-    })
+    /// The typed answers are exactly the JSON the route has always sent (keys included).
+    #[test]
+    fn answers_keep_their_json() {
+        let (job, rec) = (Uuid::now_v7(), Uuid::now_v7());
+        let text = |a: &UploadAnswer| serde_json::to_string(a).expect("serialize");
+        let queued = UploadAnswer::new(UploadOutcome::Queued {
+            file_name: "take.wav".into(),
+            job_id: job,
+            recording_id: rec,
+            sha256: "ab".repeat(32),
+            size_bytes: 1234,
+        });
+        assert_eq!(
+            text(&queued),
+            json!({
+                "jobId": job,
+                "recordingId": rec,
+                "duplicate": false,
+                "fileName": "take.wav",
+                "sizeBytes": 1234u64,
+                "sha256": "ab".repeat(32),
+            })
+            .to_string()
+        );
+        let recorded = UploadAnswer::new(UploadOutcome::Recorded {
+            job_id: None,
+            recording_id: rec,
+            title: "Tuesday jam".into(),
+        });
+        assert_eq!(
+            text(&recorded),
+            json!({
+                "duplicate": true,
+                "recordingId": rec,
+                "jobId": null,
+                "title": "Tuesday jam",
+            })
+            .to_string()
+        );
+        for recording_id in [Some(rec), None] {
+            let pending = UploadAnswer::new(UploadOutcome::Pending {
+                job_id: job,
+                recording_id,
+            });
+            assert_eq!(
+                text(&pending),
+                json!({
+                    "duplicate": true,
+                    "recordingId": recording_id,
+                    "jobId": job,
+                })
+                .to_string()
+            );
+        }
+    }
 }

@@ -356,3 +356,78 @@ async fn job_progress_subscription() {
     assert!(msg.to_string().contains("job not found"), "{msg}");
     s.stop().await;
 }
+
+/// A subscriber removed from the job's profile gets no more of its progress: the next
+/// change is answered "job not found" (no data) and the subscription ends.
+#[tokio::test(flavor = "multi_thread")]
+async fn job_progress_stops_when_membership_ends() {
+    use sea_orm::EntityTrait;
+    use stemset_library::db::user_profile;
+
+    let s = TestServer::start(Backend::Sqlite).await;
+    let member = s.session_cookie(&s.member);
+    let (_, body) = gql(
+        &s,
+        &Auth::Cookie(member.clone()),
+        "mutation($id: ID!) { reprocessRecording(id: $id) { id } }",
+        json!({ "id": s.alpha.recording.id }),
+    )
+    .await;
+    let job_id: uuid::Uuid = body["data"]["reprocessRecording"]["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("uuid");
+    let mut req = format!(
+        "ws://{}/graphql/ws",
+        s.server.as_ref().expect("running").addr
+    )
+    .into_client_request()
+    .expect("request");
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    req.headers_mut()
+        .insert("cookie", member.parse().expect("header"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("connect");
+    subscribe(
+        &mut ws,
+        "subscription($id: ID!) { jobProgress(id: $id) { state progress } }",
+        json!({ "id": job_id }),
+    )
+    .await;
+    let first = next_json(&mut ws).await;
+    assert_eq!(
+        first["payload"]["data"]["jobProgress"]["state"], "queued",
+        "{first}"
+    );
+    let row = |progress: f64| job::ActiveModel {
+        id: Set(job_id),
+        state: Set("running".into()),
+        progress: Set(progress),
+        ..Default::default()
+    };
+    row(0.25).update(&s.db).await.expect("update");
+    let second = next_json(&mut ws).await;
+    assert_eq!(
+        second["payload"]["data"]["jobProgress"],
+        json!({ "state": "running", "progress": 0.25 })
+    );
+
+    // Removed from the band while the WebSocket stays open.
+    let removed = user_profile::Entity::delete_by_id((s.member.id, s.alpha.recording.profile_id))
+        .exec(&s.db)
+        .await
+        .expect("delete membership");
+    assert_eq!(removed.rows_affected, 1);
+    row(0.75).update(&s.db).await.expect("update");
+    let third = next_json(&mut ws).await;
+    assert!(third.to_string().contains("job not found"), "{third}");
+    assert!(third["payload"]["data"].is_null(), "{third}");
+    assert!(!third.to_string().contains("0.75"), "{third}");
+    assert_eq!(next_json(&mut ws).await["type"], "complete");
+    s.stop().await;
+}

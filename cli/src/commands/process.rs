@@ -121,7 +121,7 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
         let stage = Arc::new(StageBar::new(&multi, cancel.clone()));
         let started = std::time::Instant::now();
         let result = processor
-            .process_file_with(&args.profile, c, backend.as_deref(), stage.clone())
+            .process_file(&args.profile, c, backend.as_deref(), stage.clone())
             .await;
         stage.finish();
         match result {

@@ -64,17 +64,16 @@ pub async fn commit_job_result(
         .one(&txn)
         .await
         .map_err(db_error)?;
-    if let Some(existing) = &existing {
-        let rec = recording::Entity::find()
-            .filter(recording::Column::AudioFileId.eq(existing.id))
-            .one(&txn)
-            .await
-            .map_err(db_error)?;
-        if let Some(rec) = rec {
-            txn.commit().await.map_err(db_error)?;
-            let _ = storage.delete_prefix(&spec.output_prefix).await;
-            return Ok((rec.id, Committed::DuplicateOf(rec.id)));
-        }
+    // Content that already has a recording (another run committed it first) keeps that one.
+    if existing.is_some()
+        && let Some(rec) =
+            crate::recordings::recording_for_content(&txn, profile.id, &metadata.source.sha256)
+                .await
+                .map_err(db_error)?
+    {
+        txn.commit().await.map_err(db_error)?;
+        let _ = storage.delete_prefix(&spec.output_prefix).await;
+        return Ok((rec.id, Committed::DuplicateOf(rec.id)));
     }
     let src = &metadata.source;
     // Content whose recording was deleted keeps its audio file row: reuse it.

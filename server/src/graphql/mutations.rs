@@ -1,7 +1,8 @@
 //! The domain mutations: rename a recording, set a stem's gain, delete a recording (rows
 //! and stored files), reprocess a recording, retry or dismiss a failed job. Each validates
 //! its input and checks that the row belongs to one of the caller's profiles; others' rows
-//! are "not found".
+//! are "not found". Deleting and reprocessing are [`stemset_library::recordings`]
+//! operations; the resolvers check access and map their refusals to GraphQL errors.
 
 use std::sync::Arc;
 
@@ -11,12 +12,12 @@ use async_graphql::dynamic::{
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr,
-    TransactionTrait,
 };
 use stemset_core::config::Config;
 use stemset_core::storage::Storage;
-use stemset_library::db::{audio_file, job, recording, stem};
-use stemset_library::jobs::queue::{self, NewJob};
+use stemset_library::db::{job, recording, stem};
+use stemset_library::jobs::queue;
+use stemset_library::recordings::{self, RecordingError};
 use uuid::Uuid;
 
 use super::Viewer;
@@ -49,6 +50,14 @@ pub(crate) fn not_found(what: &str) -> async_graphql::Error {
 pub(crate) fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
     tracing::error!(error = %e, "GraphQL resolver failed");
     async_graphql::Error::new("internal server error")
+}
+
+/// A recording operation's refusal as the client sees it; database failures are internal.
+fn recording_error(e: RecordingError) -> async_graphql::Error {
+    match e {
+        RecordingError::Database(e) => internal(e),
+        refused => async_graphql::Error::new(refused.to_string()),
+    }
 }
 
 /// The recording `id` if the viewer may see it.
@@ -193,56 +202,11 @@ fn delete_recording() -> Field {
             let storage = ctx.data::<Storage>()?;
             let id = id_arg(&ctx, "id")?;
             let rec = my_recording(db, viewer, id).await?;
-            let stems = stem::Entity::find()
-                .filter(stem::Column::RecordingId.eq(rec.id))
-                .all(db)
+            let deleted = recordings::delete_recording(db, storage, rec.id)
                 .await
-                .map_err(internal)?;
-            // Rows first, in one transaction: a failure leaves everything as it was.
-            // The audio_files row stays: it is the "already processed" mark that keeps a
-            // folder scan from bringing the deleted recording back.
-            let txn = db.begin().await.map_err(internal)?;
-            job::Entity::update_many()
-                .col_expr(
-                    job::Column::RecordingId,
-                    sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
-                )
-                .filter(job::Column::RecordingId.eq(rec.id))
-                .exec(&txn)
-                .await
-                .map_err(internal)?;
-            stem::Entity::delete_many()
-                .filter(stem::Column::RecordingId.eq(rec.id))
-                .exec(&txn)
-                .await
-                .map_err(internal)?;
-            recording::Entity::delete_by_id(rec.id)
-                .exec(&txn)
-                .await
-                .map_err(internal)?;
-            txn.commit().await.map_err(internal)?;
-            // Then the files. Nothing points at them any more, so a failure here only
-            // leaves an orphan, which is logged.
-            let mut keys: Vec<String> = stems
-                .iter()
-                .flat_map(|s| [s.storage_key.clone(), s.waveform_key.clone()])
-                .collect();
-            if !rec.storage_prefix.is_empty() {
-                match storage.list(&rec.storage_prefix).await {
-                    Ok(under) => keys.extend(under),
-                    Err(e) => tracing::warn!(error = %e, "listing a deleted recording's files"),
-                }
-            }
-            keys.sort();
-            keys.dedup();
-            for key in keys {
-                if let Err(e) = storage.delete(&key).await {
-                    tracing::warn!(key, error = %e, "could not delete a deleted recording's file");
-                }
-            }
-            tracing::info!(recording = %rec.id, title = %rec.title, "recording deleted");
+                .map_err(recording_error)?;
             Ok(Some(FieldValue::value(async_graphql::Value::String(
-                rec.id.to_string(),
+                deleted.id.to_string(),
             ))))
         })
     })
@@ -262,50 +226,11 @@ fn reprocess_recording() -> Field {
                 _ => None,
             };
             let rec = my_recording(db, viewer, id).await?;
-            let strategy = strategy.unwrap_or_else(|| rec.strategy.clone());
-            if config.strategy(&strategy).is_none() {
-                return Err(format!(
-                    "strategy: unknown \"{strategy}\"; strategies: {}",
-                    config
-                        .strategies
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-                .into());
-            }
-            let audio = audio_file::Entity::find_by_id(rec.audio_file_id)
-                .one(db)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| not_found("the recording's source file"))?;
-            // One pending reprocess job per recording (the database keeps it so): asking
-            // again, or many times at once, returns that job.
-            let job = queue::enqueue_once(
-                db,
-                NewJob {
-                    profile_id: rec.profile_id,
-                    kind: job::KIND_REPROCESS.to_string(),
-                    input_key: audio
-                        .input_key
-                        .clone()
-                        .or_else(|| audio.source_path.clone())
-                        .unwrap_or_default(),
-                    recording_id: rec.id,
-                    audio_file_id: Some(audio.id),
-                    strategy: Some(strategy),
-                    backend: None,
-                    original_name: Some(audio.original_name.clone()),
-                    file_hash: Some(audio.file_hash.clone()),
-                    size_bytes: Some(audio.size_bytes),
-                    created_by: Some(viewer.user_id),
-                    max_attempts: config.jobs.max_attempts,
-                },
-            )
-            .await
-            .map_err(internal)?
-            .into_job();
+            let job =
+                recordings::reprocess_recording(db, config, rec.id, strategy, Some(viewer.user_id))
+                    .await
+                    .map_err(recording_error)?
+                    .into_job();
             Ok(Some(FieldValue::owned_any(job)))
         })
     })

@@ -178,6 +178,24 @@ pub struct Seeded {
     pub stems: Vec<stem::Model>,
 }
 
+/// The (min, max) waveform peaks of every seeded stem.
+pub const SEEDED_PEAKS: [(i8, i8); 3] = [(-13, 12), (-64, 64), (-25, 26)];
+
+/// A waveform file as the renderer writes it (`<stem>.peaks`, see
+/// `stemset_audio::analysis`): "STPK", version 1, sample rate, frames per peak, peak
+/// count, then (min, max) pairs.
+pub fn peaks_bytes(peaks: &[(i8, i8)]) -> Vec<u8> {
+    let mut out = b"STPK".to_vec();
+    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(&8000u32.to_le_bytes());
+    out.extend_from_slice(&80u32.to_le_bytes());
+    out.extend_from_slice(&(peaks.len() as u64).to_le_bytes());
+    for &(min, max) in peaks {
+        out.extend_from_slice(&[min as u8, max as u8]);
+    }
+    out
+}
+
 /// One recording with two stems (real WAV files in storage) in `profile`.
 pub async fn seed_recording(
     db: &DatabaseConnection,
@@ -229,13 +247,13 @@ pub async fn seed_recording(
     {
         let bytes = wav_bytes(1.0, freq);
         let key = format!("{prefix}/{name}.wav");
-        let waveform_key = format!("{prefix}/{name}.peaks.json");
+        let waveform_key = format!("{prefix}/{name}.peaks");
         storage
             .put_bytes(&key, bytes.clone())
             .await
             .expect("put stem");
         storage
-            .put_bytes(&waveform_key, b"{\"peaks\":[0.1,0.5,0.2]}".to_vec())
+            .put_bytes(&waveform_key, peaks_bytes(&SEEDED_PEAKS))
             .await
             .expect("put peaks");
         stems.push(

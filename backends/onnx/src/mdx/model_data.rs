@@ -236,7 +236,8 @@ const TABLE: &[(&str, &str, usize, usize, u32, f64, &str)] = &[
     ),
 ];
 
-/// Parameters of a known model file, by its [`super::hash::model_hash`].
+/// Parameters of a known model file, by its
+/// [`model_hash`](stemset_sdk::audio::hashing::model_hash).
 pub fn lookup(hash: &str) -> Option<(MdxModelData, &'static str)> {
     TABLE.iter().find(|row| row.0 == hash).map(
         |&(_, file, n_fft, dim_f, exp, compensate, primary)| {

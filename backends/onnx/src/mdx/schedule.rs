@@ -56,7 +56,7 @@ impl Schedule {
     }
 }
 
-/// numpy's `hanning(len)`: symmetric, both ends 0; `hanning(1)` = [1].
+/// numpy's `hanning(len)`: symmetric, both ends 0; `hanning(1)` = `[1]`.
 pub fn symmetric_hann(len: usize) -> Vec<f32> {
     if len == 1 {
         return vec![1.0];
