@@ -125,15 +125,12 @@ pub async fn reprocess_recording(
         NewJob {
             profile_id: rec.profile_id,
             kind: job::KIND_REPROCESS.to_string(),
-            input_key: audio
-                .input_key
-                .clone()
-                .or_else(|| audio.source_path.clone())
-                .unwrap_or_default(),
+            // A storage key, or empty for a file processed in place: the runner reads a
+            // reprocess job's source from the recording's audio file, never a local path
+            // from here.
+            input_key: audio.input_key.clone().unwrap_or_default(),
             recording_id: rec.id,
-            audio_file_id: Some(audio.id),
             strategy: Some(strategy),
-            backend: None,
             original_name: Some(audio.original_name.clone()),
             file_hash: Some(audio.file_hash.clone()),
             size_bytes: Some(audio.size_bytes),

@@ -126,9 +126,7 @@ fn process_job(profile_id: Uuid, sha256: &str) -> NewJob {
         kind: job::KIND_PROCESS.into(),
         input_key: format!("inputs/band/{sha256}.wav"),
         recording_id: Uuid::now_v7(),
-        audio_file_id: None,
         strategy: None,
-        backend: None,
         original_name: Some("upload.wav".into()),
         file_hash: Some(sha256.into()),
         size_bytes: Some(1),
@@ -258,16 +256,16 @@ async fn reprocess_queues_one_job_per_recording(db_url: &str) {
     assert_eq!(j.state, job::STATE_QUEUED);
     assert_eq!(j.profile_id, f.profile_id);
     assert_eq!(j.recording_id, Some(f.recording.id));
-    assert_eq!(j.audio_file_id, Some(audio.id));
     assert_eq!(j.strategy.as_deref(), Some("good"), "the recording's own");
-    // Processed from the folder: the source is the file in place.
-    assert_eq!(Some(j.input_key.clone()), audio.source_path);
+    // Processed from the folder: no stored original, and no local path posing as a key
+    // (the runner reads the source from the audio file row).
+    assert!(audio.source_path.is_some());
+    assert_eq!(j.input_key, "");
     assert_eq!(j.file_hash.as_deref(), Some(f.sha256.as_str()));
     assert_eq!(j.original_name.as_deref(), Some("take.wav"));
     assert_eq!(j.size_bytes, Some(audio.size_bytes));
     assert_eq!(j.created_by, Some(user));
     assert_eq!(j.max_attempts, 4);
-    assert_eq!(j.backend, None);
 
     // Asked again (even with another strategy): that pending job, unchanged.
     let again = reprocess_recording(db, f.config(), f.recording.id, Some("other".into()), None)

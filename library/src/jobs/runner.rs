@@ -235,10 +235,7 @@ impl Runner {
             };
             (title, source)
         };
-        let backend = job
-            .backend
-            .clone()
-            .unwrap_or_else(|| default_job_backend(profile_cfg.remote).to_string());
+        let backend = default_job_backend(profile_cfg.remote).to_string();
         let spec = JobSpec::new(
             &self.config,
             JobTarget {

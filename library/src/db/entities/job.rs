@@ -63,7 +63,6 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub profile_id: Uuid,
-    pub audio_file_id: Option<Uuid>,
     pub recording_id: Option<Uuid>,
     pub kind: String,
     pub input_key: String,
@@ -79,8 +78,6 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The strategy tree to run; `None`: the profile's.
     pub strategy: Option<String>,
-    /// `local` or `remote-gpu`; `None`: the profile's choice (`remote: true` → remote-gpu).
-    pub backend: Option<String>,
     /// What the job is doing now (decode, separate, encode, upload, ...), for the UI.
     pub stage: Option<String>,
     /// The uploaded file's name, content hash and size.

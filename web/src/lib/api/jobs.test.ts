@@ -7,7 +7,6 @@ function job(over: Partial<Job> = {}): Job {
 		id: 'j1',
 		profileId: 'p1',
 		recordingId: 'r1',
-		audioFileId: null,
 		kind: 'process',
 		state: 'failed',
 		progress: 0.1,

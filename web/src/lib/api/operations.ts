@@ -79,7 +79,6 @@ export const JobFields = graphql(`
 		id
 		profileId
 		recordingId
-		audioFileId
 		kind
 		state
 		progress

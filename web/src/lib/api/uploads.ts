@@ -3,7 +3,7 @@
 
 export type UploadResult =
 	/** Queued for processing; the recording will get `recordingId` when the job succeeds. */
-	| { duplicate: false; jobId: string; recordingId?: string | null; audioFileId?: string }
+	| { duplicate: false; jobId: string; recordingId: string | null }
 	/** Already here (`jobId` null) or already being processed (`jobId` of that job). */
 	| { duplicate: true; recordingId: string | null; jobId: string | null };
 
