@@ -374,11 +374,7 @@ fn sqlite_url() -> String {
 }
 
 async fn postgres_url() -> String {
-    let url = common::create_postgres_database().await;
-    stemset_library::db::connect(&url, true)
-        .await
-        .expect("migrate");
-    url
+    common::migrated_postgres_database().await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -94,12 +94,7 @@ pub struct Architecture {
 impl Architecture {
     /// The slots known without the model file, if any.
     pub fn known_slots(&self) -> Option<Vec<SlotInfo>> {
-        (!self.slots.is_empty()).then(|| {
-            self.slots
-                .iter()
-                .map(|(name, description)| SlotInfo::new(*name, *description))
-                .collect()
-        })
+        (!self.slots.is_empty()).then(|| SlotInfo::list(self.slots))
     }
 }
 

@@ -46,6 +46,11 @@ impl SlotInfo {
             description: description.into(),
         }
     }
+
+    /// Slots from (name, description) pairs, as registrations list them.
+    pub fn list(pairs: &[(&str, &str)]) -> Vec<SlotInfo> {
+        pairs.iter().map(|(n, d)| SlotInfo::new(*n, *d)).collect()
+    }
 }
 
 #[cfg(test)]

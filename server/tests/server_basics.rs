@@ -263,52 +263,67 @@ where
         .expect("send");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn job_progress_subscription() {
-    let s = TestServer::start(Backend::Sqlite).await;
-    let member = s.session_cookie(&s.member);
+/// A reprocess job of `alpha`'s recording, queued by `cookie`'s user.
+async fn reprocess_job(s: &TestServer, cookie: &str) -> uuid::Uuid {
     let (_, body) = gql(
-        &s,
-        &Auth::Cookie(member.clone()),
+        s,
+        &Auth::Cookie(cookie.to_string()),
         "mutation($id: ID!) { reprocessRecording(id: $id) { id } }",
         json!({ "id": s.alpha.recording.id }),
     )
     .await;
-    let job_id: uuid::Uuid = body["data"]["reprocessRecording"]["id"]
+    body["data"]["reprocessRecording"]["id"]
         .as_str()
         .expect("id")
         .parse()
-        .expect("uuid");
+        .expect("uuid")
+}
 
-    let ws_url = format!(
+/// Opens the GraphQL WebSocket, with a session cookie and an Origin when given.
+async fn connect_ws(
+    s: &TestServer,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> Result<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    tokio_tungstenite::tungstenite::Error,
+> {
+    let url = format!(
         "ws://{}/graphql/ws",
         s.server.as_ref().expect("running").addr
     );
-    let connect = |cookie: Option<&str>, origin: Option<&str>| {
-        let mut req = ws_url.clone().into_client_request().expect("request");
-        req.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().expect("header"),
-        );
-        if let Some(c) = cookie {
-            req.headers_mut()
-                .insert("cookie", c.parse().expect("header"));
-        }
-        if let Some(o) = origin {
-            req.headers_mut()
-                .insert("origin", o.parse().expect("header"));
-        }
-        tokio_tungstenite::connect_async(req)
-    };
+    let mut req = url.into_client_request().expect("request");
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    if let Some(c) = cookie {
+        req.headers_mut()
+            .insert("cookie", c.parse().expect("header"));
+    }
+    if let Some(o) = origin {
+        req.headers_mut()
+            .insert("origin", o.parse().expect("header"));
+    }
+    tokio_tungstenite::connect_async(req)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn job_progress_subscription() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let member = s.session_cookie(&s.member);
+    let job_id = reprocess_job(&s, &member).await;
     // Anonymous and cross-site upgrades are refused.
-    assert!(connect(None, None).await.is_err());
+    assert!(connect_ws(&s, None, None).await.is_err());
     assert!(
-        connect(Some(&member), Some("https://evil.example"))
+        connect_ws(&s, Some(&member), Some("https://evil.example"))
             .await
             .is_err()
     );
 
-    let (mut ws, _) = connect(Some(&member), None).await.expect("connect");
+    let mut ws = connect_ws(&s, Some(&member), None).await.expect("connect");
     subscribe(
         &mut ws,
         "subscription($id: ID!) { jobProgress(id: $id) { state progress error } }",
@@ -345,7 +360,9 @@ async fn job_progress_subscription() {
 
     // Someone else's job: an error, no data.
     let outsider = s.session_cookie(&s.outsider);
-    let (mut ws, _) = connect(Some(&outsider), None).await.expect("connect");
+    let mut ws = connect_ws(&s, Some(&outsider), None)
+        .await
+        .expect("connect");
     subscribe(
         &mut ws,
         "subscription($id: ID!) { jobProgress(id: $id) { state } }",
@@ -366,33 +383,8 @@ async fn job_progress_stops_when_membership_ends() {
 
     let s = TestServer::start(Backend::Sqlite).await;
     let member = s.session_cookie(&s.member);
-    let (_, body) = gql(
-        &s,
-        &Auth::Cookie(member.clone()),
-        "mutation($id: ID!) { reprocessRecording(id: $id) { id } }",
-        json!({ "id": s.alpha.recording.id }),
-    )
-    .await;
-    let job_id: uuid::Uuid = body["data"]["reprocessRecording"]["id"]
-        .as_str()
-        .expect("id")
-        .parse()
-        .expect("uuid");
-    let mut req = format!(
-        "ws://{}/graphql/ws",
-        s.server.as_ref().expect("running").addr
-    )
-    .into_client_request()
-    .expect("request");
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    req.headers_mut()
-        .insert("cookie", member.parse().expect("header"));
-    let (mut ws, _) = tokio_tungstenite::connect_async(req)
-        .await
-        .expect("connect");
+    let job_id = reprocess_job(&s, &member).await;
+    let mut ws = connect_ws(&s, Some(&member), None).await.expect("connect");
     subscribe(
         &mut ws,
         "subscription($id: ID!) { jobProgress(id: $id) { state progress } }",

@@ -41,11 +41,10 @@ fn spectral<M: separator::MaskModel + 'static>(
     let mut params = stemset_sdk::params::Params::new(&spec.params);
     let mask = from_params(&mut params)?;
     params.finish()?;
-    let slots = slots
-        .iter()
-        .map(|(name, description)| SlotInfo::new(*name, *description))
-        .collect();
-    Ok(Box::new(SpectralSeparator::new(slots, mask)))
+    Ok(Box::new(SpectralSeparator::new(
+        SlotInfo::list(slots),
+        mask,
+    )))
 }
 
 const HPSS_SLOTS: &[(&str, &str)] = &[

@@ -153,11 +153,11 @@ impl RemoteGpu {
         let mut last_stage = None;
         loop {
             if status.attempt == attempt {
-                if status.stage.is_some() && status.stage != last_stage {
-                    last_stage = status.stage.clone();
-                    if let Some(stage) = status.stage.clone() {
-                        progress.stage(stage);
-                    }
+                if let Some(stage) = &status.stage
+                    && last_stage.as_ref() != Some(stage)
+                {
+                    progress.stage(stage.clone());
+                    last_stage = Some(stage.clone());
                 }
                 progress.fraction(status.progress as f32);
                 match status.state {

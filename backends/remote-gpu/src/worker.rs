@@ -355,22 +355,39 @@ async fn submit_job(req: &mut Request, depot: &mut Depot, res: &mut Response) {
     }
 }
 
-#[handler]
-async fn job_status(req: &mut Request, depot: &mut Depot, res: &mut Response) {
-    let Some(w) = worker(depot) else { return };
-    if signed_body(req, res, &w, false).await.is_none() {
-        return;
-    }
-    let id = match req
+/// The worker, after the request's signature is checked, and the job id of the path;
+/// `None` when an error response was already written.
+async fn signed_job(
+    req: &mut Request,
+    depot: &Depot,
+    res: &mut Response,
+    guard_replay: bool,
+) -> Option<(Arc<Worker>, Uuid)> {
+    let w = worker(depot)?;
+    signed_body(req, res, &w, guard_replay).await?;
+    match req
         .param::<String>("id")
         .and_then(|s| Uuid::parse_str(&s).ok())
     {
-        Some(id) => id,
-        None => return error(res, StatusCode::BAD_REQUEST, "the job id must be a UUID"),
-    };
+        Some(id) => Some((w, id)),
+        None => {
+            error(res, StatusCode::BAD_REQUEST, "the job id must be a UUID");
+            None
+        }
+    }
+}
+
+fn render_status(w: &Worker, id: Uuid, res: &mut Response) {
     match w.status_of(id) {
         Some(s) => res.render(Json(s)),
         None => error(res, StatusCode::NOT_FOUND, "no such job on this worker"),
+    }
+}
+
+#[handler]
+async fn job_status(req: &mut Request, depot: &mut Depot, res: &mut Response) {
+    if let Some((w, id)) = signed_job(req, depot, res, false).await {
+        render_status(&w, id, res);
     }
 }
 
@@ -378,32 +395,18 @@ async fn job_status(req: &mut Request, depot: &mut Depot, res: &mut Response) {
 /// work stops at its next chunk (the job ends failed, retryable, as "cancelled").
 #[handler]
 async fn cancel_job(req: &mut Request, depot: &mut Depot, res: &mut Response) {
-    let Some(w) = worker(depot) else { return };
-    if signed_body(req, res, &w, true).await.is_none() {
+    let Some((w, id)) = signed_job(req, depot, res, true).await else {
         return;
-    }
-    let id = match req
-        .param::<String>("id")
-        .and_then(|s| Uuid::parse_str(&s).ok())
-    {
-        Some(id) => id,
-        None => return error(res, StatusCode::BAD_REQUEST, "the job id must be a UUID"),
     };
     let progress = {
         let jobs = w.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        match jobs.get(&id) {
-            Some(e) => e.progress.clone(),
-            None => return error(res, StatusCode::NOT_FOUND, "no such job on this worker"),
-        }
+        jobs.get(&id).and_then(|e| e.progress.clone())
     };
     if let Some(p) = progress {
         tracing::info!(job = %id, "job cancelled by the server");
         p.cancel();
     }
-    match w.status_of(id) {
-        Some(s) => res.render(Json(s)),
-        None => error(res, StatusCode::NOT_FOUND, "no such job on this worker"),
-    }
+    render_status(&w, id, res);
 }
 
 #[handler]

@@ -24,10 +24,7 @@ const SPLIT_SLOTS: &[(&str, &str)] = &[("quarter", ""), ("rest", "")];
 
 fn build(spec: &ModelSpec, fail: bool) -> Result<Box<dyn AudioSeparator>, String> {
     Ok(Box::new(Testkit {
-        slots: SPLIT_SLOTS
-            .iter()
-            .map(|(n, d)| SlotInfo::new(*n, *d))
-            .collect(),
+        slots: SlotInfo::list(SPLIT_SLOTS),
         fail: fail && spec.architecture == "fail-midway",
     }))
 }

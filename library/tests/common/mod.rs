@@ -8,6 +8,15 @@ mod testkit;
 #[allow(unused_imports)]
 pub use testkit::*;
 
+/// A new database as `create_postgres_database` makes it, migrated.
+pub async fn migrated_postgres_database() -> String {
+    let url = create_postgres_database().await;
+    stemset_library::db::connect(&url, true)
+        .await
+        .expect("migrate");
+    url
+}
+
 /// A new, empty database on the PostgreSQL server of `STEMSET_TEST_POSTGRES_URL`
 /// (default: the local server on 127.0.0.1:5432); returns its URL.
 pub async fn create_postgres_database() -> String {
