@@ -33,4 +33,6 @@ fn main() {
         );
     }
     println!("cargo:lib_dir={}", lib.display());
+    // `stemset doctor` says which libtorch this build runs with.
+    println!("cargo:rustc-env=STEMSET_LIBTORCH_LIB_DIR={}", lib.display());
 }

@@ -261,6 +261,35 @@ impl Kind {
     }
 }
 
+/// An installed file against the catalog's digest (`stemset doctor`).
+pub enum Verification {
+    /// The entry has neither `sha256` nor `model_hash`.
+    NoDigest,
+    Matches(&'static str),
+    Differs {
+        kind: &'static str,
+        actual: String,
+        expected: String,
+    },
+}
+
+/// Hashes `file` as the catalog entry `spec` says (`sha256`, else `model_hash`).
+pub async fn verify(spec: &ModelSpec, file: &Path) -> anyhow::Result<Verification> {
+    let Some(exp) = Expected::of(spec) else {
+        return Ok(Verification::NoDigest);
+    };
+    let actual = exp.compute(file).await?;
+    Ok(if actual == exp.digest {
+        Verification::Matches(exp.kind.label())
+    } else {
+        Verification::Differs {
+            kind: exp.kind.label(),
+            actual,
+            expected: exp.digest,
+        }
+    })
+}
+
 /// The catalog's digest for the entry: `sha256` when given, else `model_hash`.
 struct Expected {
     kind: Kind,

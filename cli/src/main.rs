@@ -1,6 +1,7 @@
 //! `stemset`: turn band recordings into stems and manage the library.
 
 mod commands;
+mod doctor;
 mod download;
 mod progress;
 
@@ -67,6 +68,9 @@ enum Command {
         #[command(subcommand)]
         command: commands::models::ModelsCommand,
     },
+    /// Check that this installation will work: config, backends and devices, models,
+    /// database, storage, sign-in, the GPU worker, the web app, scratch space.
+    Doctor(commands::doctor::Args),
     /// Write a generated demo recording (a synthetic band, no copyrighted audio).
     GenerateDemo(commands::demo::Args),
 }
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
             Command::Migrate => commands::migrate::run(&cli.config).await,
             Command::Backends => commands::backends::run(&cli.config),
             Command::Models { command } => commands::models::run(&cli.config, command).await,
+            Command::Doctor(args) => commands::doctor::run(&cli.config, args).await,
             Command::GenerateDemo(args) => commands::demo::run(args),
         }
     });

@@ -5,15 +5,15 @@
 
 mod common;
 
-use common::{stemset, text};
+use common::{fresh_postgres, stemset, text};
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    Database, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use stemset_library::db::{SQLITE_BUSY_TIMEOUT, recording};
 use stemset_migrations::{Migrator, MigratorTrait};
@@ -175,21 +175,6 @@ async fn concurrent_migrations_of_a_fresh_sqlite_file() {
         let dir = setup(None, false);
         one_migrated(&migrate_at_once(dir.path(), 6).await);
     }
-}
-
-/// A new, empty database on the test PostgreSQL server.
-async fn fresh_postgres() -> String {
-    let admin = std::env::var("STEMSET_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
-    let conn = Database::connect(&admin).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL at {admin} is required (set STEMSET_TEST_POSTGRES_URL): {e}")
-    });
-    let name = format!("stemset_test_{}", uuid::Uuid::new_v4().simple());
-    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

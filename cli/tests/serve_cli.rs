@@ -59,6 +59,20 @@ fn serves_and_stops_on_sigterm() {
         .strip_prefix("Stemset is serving on http://")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
+    // stderr read as it comes: the doctor's summary is logged once the server listens.
+    let pipe = child.stderr.take().expect("stderr");
+    let logged = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let logged = logged.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut text = logged.lock().unwrap_or_else(|p| p.into_inner());
+                text.push_str(&line);
+                text.push('\n');
+            }
+        })
+    };
+    let log_text = || logged.lock().unwrap_or_else(|p| p.into_inner()).clone();
 
     let health = http_get(&addr, "/healthz");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
@@ -69,6 +83,10 @@ fn serves_and_stops_on_sigterm() {
     assert!(graphql.starts_with("HTTP/1.1 401"), "{graphql}");
     assert!(!graphql.to_lowercase().contains("graphiql"), "{graphql}");
 
+    let waited = Instant::now();
+    while !log_text().contains("serve doctor:") && waited.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -85,15 +103,14 @@ fn serves_and_stops_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(50));
     };
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr)
-        .expect("read");
+    reader.join().expect("stderr reader");
+    let stderr = log_text();
     assert!(status.success(), "exit {status:?}: {stderr}");
     assert!(stderr.contains("shutting down"), "{stderr}");
+    // No web app is built in the test folder: the start-up doctor warns, at the default
+    // log level, and says where to look.
+    assert!(stderr.contains("answers the API only"), "{stderr}");
+    assert!(stderr.contains("serve doctor:"), "{stderr}");
 }
 
 #[test]

@@ -71,6 +71,7 @@ inventory::submit! {
                 build,
             },
         ],
+        diagnose: stemset_sdk::diagnosis::built_in,
     }
 }
 

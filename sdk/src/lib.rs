@@ -10,6 +10,7 @@
 pub use stemset_audio as audio;
 
 pub mod chunking;
+pub mod diagnosis;
 pub mod families;
 #[cfg(any(test, feature = "test-support"))]
 pub mod memory;

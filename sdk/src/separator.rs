@@ -103,6 +103,9 @@ pub struct BackendRegistration {
     pub name: &'static str,
     pub description: &'static str,
     pub architectures: &'static [Architecture],
+    /// Finds and starts the runtime and says which devices work (`stemset doctor`, the
+    /// worker's `/info`); [`crate::diagnosis::built_in`] for a backend with none.
+    pub diagnose: crate::diagnosis::DiagnoseFn,
 }
 
 impl BackendRegistration {

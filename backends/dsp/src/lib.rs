@@ -84,5 +84,6 @@ inventory::submit! {
                 build: |_, spec| spectral(spec, BASS_SLOTS, bass::Bass::from_params),
             },
         ],
+        diagnose: stemset_sdk::diagnosis::built_in,
     }
 }

@@ -14,6 +14,7 @@
 //! libtorch 2.13.0 (PyPI `torch==2.13.0`, see build.rs).
 
 pub mod demucs;
+pub mod diagnose;
 pub mod module;
 pub mod settings;
 pub mod synthetic;
@@ -90,5 +91,6 @@ inventory::submit! {
                 build: |settings, spec| with_settings(settings, spec, build_waveform),
             },
         ],
+        diagnose: diagnose::diagnose,
     }
 }

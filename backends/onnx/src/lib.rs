@@ -8,6 +8,7 @@
 //!   graph (`[B, 2, C] → [B, S, 2, C]`), chunked as the references do.
 
 pub mod demucs;
+pub mod diagnose;
 mod fft;
 pub mod mdx;
 pub mod runtime;
@@ -105,5 +106,6 @@ inventory::submit! {
                 build: |settings, spec| with_settings(settings, spec, build_waveform),
             },
         ],
+        diagnose: diagnose::diagnose,
     }
 }

@@ -6,6 +6,7 @@
 //! `jobs::protocol`); the server only links it.
 
 pub mod client;
+pub mod diagnose;
 pub mod settings;
 pub mod worker;
 
@@ -19,5 +20,6 @@ inventory::submit! {
         remote: true,
         callback_secret: |plugins| RemoteSettings::from_plugins(plugins).ok().map(|s| s.secret),
         build: RemoteGpu::build,
+        diagnose: diagnose::diagnose,
     }
 }

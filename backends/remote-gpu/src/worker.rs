@@ -27,7 +27,8 @@ use stemset_core::progress::{PipelineProgress, Stage};
 use stemset_core::storage::Storage;
 use stemset_library::jobs::backend::{JobBackend, LocalBackend};
 use stemset_library::jobs::protocol::{
-    ReplayGuard, WorkerJobRequest, WorkerJobStatus, WorkerState, signed_headers, verify_request,
+    ReplayGuard, WorkerInfo, WorkerJobRequest, WorkerJobStatus, WorkerState, signed_headers,
+    verify_request,
 };
 use stemset_library::jobs::runner::JobProgress;
 use tokio::sync::Semaphore;
@@ -409,6 +410,29 @@ async fn cancel_job(req: &mut Request, depot: &mut Depot, res: &mut Response) {
     render_status(&w, id, res);
 }
 
+/// `GET /info` (signed): the worker's version and what each of its backends finds about
+/// its runtime and devices, so the server's `stemset doctor` can say it.
+#[handler]
+async fn info(req: &mut Request, depot: &mut Depot, res: &mut Response) {
+    let Some(w) = worker(depot) else { return };
+    if signed_body(req, res, &w, false).await.is_none() {
+        return;
+    }
+    let plugins = w.backend.config.plugins.clone();
+    let backends = tokio::task::spawn_blocking(move || {
+        stemset_sdk::separator::Backends::registered()
+            .into_iter()
+            .flat_map(|b| (b.diagnose)(&plugins.backend_settings(b.name)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
+    res.render(Json(WorkerInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        backends,
+    }));
+}
+
 #[handler]
 async fn healthz(depot: &mut Depot, res: &mut Response) {
     let Some(w) = worker(depot) else { return };
@@ -453,6 +477,7 @@ pub async fn start(
         .hoop(Inject(w.clone()))
         .hoop(salvo::catch_panic::CatchPanic::new())
         .push(Router::with_path("healthz").get(healthz))
+        .push(Router::with_path("info").get(info))
         .push(
             Router::with_path("jobs")
                 .post(submit_job)

@@ -1,5 +1,6 @@
 pub mod backends;
 pub mod demo;
+pub mod doctor;
 pub mod migrate;
 pub mod models;
 pub mod process;

@@ -16,8 +16,8 @@ pub struct Args {
     pub bypass_auth: bool,
 }
 
-pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let config = Arc::new(super::load_config(config)?);
+pub async fn run(config_path: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let config = Arc::new(super::load_config(config_path)?);
     let server = start(
         config,
         ServerOptions {
@@ -30,6 +30,7 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
     .context("cannot start the server")?;
     // Printed (not only logged) so scripts and people see where to go.
     println!("Stemset is serving on http://{}", server.addr);
+    crate::doctor::log_at_start("serve", config_path.to_path_buf());
     shutdown_signal().await;
     eprintln!("shutting down: finishing requests in flight");
     server.shutdown().await;

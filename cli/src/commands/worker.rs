@@ -13,12 +13,13 @@ pub struct Args {
     pub listen: Option<String>,
 }
 
-pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let config = Arc::new(super::load_config(config)?);
+pub async fn run(config_path: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let config = Arc::new(super::load_config(config_path)?);
     let worker = stemset_backend_remote_gpu::worker::start(config, args.listen)
         .await
         .context("cannot start the worker")?;
     println!("Stemset worker is listening on http://{}", worker.addr);
+    crate::doctor::log_at_start("worker", config_path.to_path_buf());
     super::serve::shutdown_signal().await;
     eprintln!("draining: finishing accepted jobs (new ones are refused)");
     worker.drain().await;

@@ -44,3 +44,20 @@ pub fn processed_recording(media: &Path, stems: &[&str], ext: &str) -> std::path
     }
     rec
 }
+
+/// A new, empty database on the test PostgreSQL server (STEMSET_TEST_POSTGRES_URL).
+#[allow(dead_code)] // not every test binary uses PostgreSQL
+pub async fn fresh_postgres() -> String {
+    use sea_orm::{ConnectionTrait, Database};
+    let admin = std::env::var("STEMSET_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+    let conn = Database::connect(&admin).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL at {admin} is required (set STEMSET_TEST_POSTGRES_URL): {e}")
+    });
+    let name = format!("stemset_test_{}", uuid::Uuid::new_v4().simple());
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    format!("{base}/{name}")
+}

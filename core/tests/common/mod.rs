@@ -91,6 +91,7 @@ inventory::submit! {
                 build: |_: &BackendSettings, spec| build(spec, true),
             },
         ],
+        diagnose: stemset_sdk::diagnosis::built_in,
     }
 }
 

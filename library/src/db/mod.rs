@@ -70,6 +70,32 @@ pub async fn open(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// Connects to an existing database and creates nothing (`stemset doctor`): a SQLite
+/// file that is not there is an error, not a new empty database.
+pub async fn open_existing(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false);
+    opts.acquire_timeout(ACQUIRE_TIMEOUT);
+    opts.connect_timeout(ACQUIRE_TIMEOUT);
+    opts.min_connections(0).max_connections(1);
+    opts.map_sqlx_sqlite_opts(|o| o.busy_timeout(SQLITE_BUSY_TIMEOUT).create_if_missing(false));
+    Database::connect(opts).await
+}
+
+/// The names of the migrations this build has and the database has not applied.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    Ok(Migrator::get_pending_migrations_read_only(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect())
+}
+
+/// How many migrations this build has.
+pub fn known_migrations() -> usize {
+    Migrator::migrations().len()
+}
+
 /// Applies pending migrations and returns the names of those it applied (none: the
 /// schema was up to date). Migrations run under a lock, so processes starting together
 /// on a fresh database apply each migration once: inside one SQLite write transaction
@@ -121,7 +147,8 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     }
 }
 
-fn sqlite_file(url: &str) -> Option<String> {
+/// The file of a `sqlite:` URL (`None` for other databases and `:memory:`).
+pub fn sqlite_file(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

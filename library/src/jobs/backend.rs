@@ -16,6 +16,7 @@ use stemset_core::error::Error;
 use stemset_core::metadata::RecordingMetadata;
 use stemset_core::progress::PipelineProgress;
 use stemset_core::storage::Storage;
+use stemset_sdk::diagnosis::Finding;
 use stemset_sdk::separator::SeparationError;
 
 /// What kind of end an attempt came to.
@@ -118,9 +119,17 @@ pub struct JobBackendRegistration {
     /// callbacks, or none configured); read from the backend's own settings.
     pub callback_secret: fn(&Plugins) -> Option<Vec<u8>>,
     pub build: fn(&JobBackendContext) -> Result<Arc<dyn JobBackend>, String>,
+    /// `stemset doctor` for this backend: its workers reachable, accepting our
+    /// signature, and what they run on. Nothing found when it is not configured.
+    pub diagnose: fn(Arc<Config>) -> BoxFuture<'static, Vec<Finding>>,
 }
 
 inventory::collect!(JobBackendRegistration);
+
+/// Every registered job backend (`stemset doctor` asks each about itself).
+pub fn job_backends() -> impl Iterator<Item = &'static JobBackendRegistration> {
+    inventory::iter::<JobBackendRegistration>.into_iter()
+}
 
 /// The job backend of a profile when the job names none: the registered remote one for
 /// a `remote: true` profile, else `local`. A remote profile in a build without a remote

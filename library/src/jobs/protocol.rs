@@ -22,6 +22,16 @@ pub const MAX_SKEW_SECONDS: i64 = 300;
 /// The shortest shared secret accepted.
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// `GET /info` on a worker (signed): what it runs and on which devices, for `stemset
+/// doctor` on the server side.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkerInfo {
+    /// The worker's `stemset` version.
+    pub version: String,
+    /// Each separation backend of the worker's build, checked there.
+    pub backends: Vec<stemset_sdk::diagnosis::Finding>,
+}
+
 /// `POST /jobs` on a worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorkerJobRequest {
