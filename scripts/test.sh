@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 . scripts/setup.sh
 
 if [ -n "${LIBTORCH:-}" ]; then
-  scope=(--workspace --features stemset/libtorch)
+  scope=(--workspace --features stemset/libtorch,stemset/test-support)
 else
   echo "libtorch not found: building and testing without the libtorch backend" >&2
   scope=(--workspace --exclude stemset-backend-libtorch)

@@ -2,8 +2,9 @@
 //! (built with `--features libtorch`), a generated 48 kHz recording, a traced
 //! single-target Roformer-style model (with its YAML) feeding a traced HTDemucs-style
 //! model, FLAC stems, SQLite. Only built with the feature; scripts/test.sh turns it on
-//! when libtorch is installed, and .ci/run installs it.
-#![cfg(feature = "libtorch")]
+//! when libtorch is installed (with `test-support`, for the traced test models), and
+//! .ci/run installs it.
+#![cfg(all(feature = "libtorch", feature = "test-support"))]
 
 mod common;
 

@@ -17,6 +17,7 @@ pub mod demucs;
 pub mod diagnose;
 pub mod module;
 pub mod settings;
+#[cfg(any(test, feature = "test-support"))]
 pub mod synthetic;
 pub mod waveform;
 
