@@ -378,3 +378,54 @@ async fn retry_and_dismiss_sqlite() {
 async fn retry_and_dismiss_postgres() {
     retry_and_dismiss(postgres().await).await;
 }
+
+/// `jobs.kind` and `jobs.state` take only the names of `JobKind` and `JobState`.
+async fn unknown_kinds_and_states_are_refused(db: DatabaseConnection) {
+    use sea_orm::ConnectionTrait;
+    let profile_id = a_profile(&db).await;
+    let id = queue::enqueue(&db, new_job(profile_id, 1, 3))
+        .await
+        .expect("enqueue")
+        .id;
+    for (column, value) in [("state", "finished"), ("kind", "transcode")] {
+        let err = db
+            .execute_unprepared(&format!("UPDATE jobs SET {column} = '{value}'"))
+            .await
+            .expect_err("an unknown value is refused");
+        assert!(
+            err.to_string()
+                .contains(&format!("jobs.{column} must be one of"))
+                || err.to_string().contains(&format!("jobs_{column}_valid")),
+            "{column}: {err}"
+        );
+    }
+    let row = job::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .expect("read")
+        .expect("job");
+    assert_eq!(
+        (row.kind.as_str(), row.state.as_str()),
+        ("process", "queued")
+    );
+    // Every name of the enums is accepted.
+    for state in ["running", "succeeded", "failed", "queued"] {
+        db.execute_unprepared(&format!("UPDATE jobs SET state = '{state}'"))
+            .await
+            .unwrap_or_else(|e| panic!("{state}: {e}"));
+    }
+    db.execute_unprepared("UPDATE jobs SET kind = 'reprocess'")
+        .await
+        .expect("reprocess is a kind");
+}
+
+#[tokio::test]
+async fn unknown_kinds_and_states_are_refused_sqlite() {
+    let (_dir, db) = sqlite().await;
+    unknown_kinds_and_states_are_refused(db).await;
+}
+
+#[tokio::test]
+async fn unknown_kinds_and_states_are_refused_postgres() {
+    unknown_kinds_and_states_are_refused(postgres().await).await;
+}

@@ -7,6 +7,7 @@ mod m20261124_000002_job_details;
 mod m20261125_000001_job_dismissed;
 mod m20261125_000002_one_pending_job;
 mod m20261202_000001_drop_dead_job_columns;
+mod m20261202_000002_job_enum_checks;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_job_dismissed::Migration),
             Box::new(m20261125_000002_one_pending_job::Migration),
             Box::new(m20261202_000001_drop_dead_job_columns::Migration),
+            Box::new(m20261202_000002_job_enum_checks::Migration),
         ]
     }
 }
