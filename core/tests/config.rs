@@ -186,10 +186,10 @@ fn bad_output_settings_are_rejected() {
 const LOCAL_STORAGE: &str = "storage:\n  kind: local\n  path: ./media\n";
 
 #[test]
-fn s3_storage_and_jobs_settings_load_and_are_validated() {
+fn s3_storage_settings_load_and_are_validated() {
     let s3 = "storage:\n  kind: s3\n  bucket: stems\n  endpoint: https://acct.r2.cloudflarestorage.com\n  \
               region: auto\n  access_key_id: ${KEY}\n  secret_access_key: ${SECRET}\n  sync_dir: ./mirror\n";
-    let yaml = BASE.replace(LOCAL_STORAGE, s3) + "jobs:\n  workers: 2\n  max_attempts: 5\n";
+    let yaml = BASE.replace(LOCAL_STORAGE, s3);
     let c = load(&yaml, common::PLUGINS, &[("KEY", "k"), ("SECRET", "s")]).expect("valid");
     let stemset_core::storage::StorageConfig::S3(cfg) = &c.storage else {
         panic!("s3 expected: {:?}", c.storage);
@@ -204,27 +204,21 @@ fn s3_storage_and_jobs_settings_load_and_are_validated() {
             .as_ref()
             .is_some_and(|d| d.is_absolute() && d.ends_with("mirror"))
     );
-    assert_eq!(
-        (c.jobs.workers, c.jobs.max_attempts, c.jobs.lease_seconds),
-        (2, 5, 60)
-    );
     // The secret never prints.
     assert!(!format!("{:?}", c.storage).contains("\"s\""));
 
-    // Every problem at once: plain http without allow_http, an empty bucket, bad jobs.
+    // Every problem at once: plain http without allow_http, an empty bucket. (The `jobs`
+    // section is the library's: see server/tests/settings.rs.)
     let bad = BASE.replace(
         LOCAL_STORAGE,
         "storage:\n  kind: s3\n  bucket: \"\"\n  endpoint: http://minio:9000\n  \
          access_key_id: k\n  secret_access_key: s\n  presign_seconds: 0\n",
-    ) + "jobs:\n  lease_seconds: 1\n  max_attempts: 0\n  max_upload_mib: 0\n";
+    );
     let err = load(&bad, common::PLUGINS, &[]).expect_err("must fail");
     for needle in [
         "storage.bucket: must not be empty",
         "set allow_http: true",
         "storage.presign_seconds",
-        "jobs.lease_seconds",
-        "jobs.max_attempts",
-        "jobs.max_upload_mib",
     ] {
         assert!(err.contains(needle), "{needle}: {err}");
     }

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::db::{audio_file, job, profile, recording, stem};
 use crate::jobs::queue::{self, Enqueued, NewJob};
+use crate::jobs::settings::JobsConfig;
 
 /// Why an operation on a recording did not happen. The messages are fit for users;
 /// [`RecordingError::Database`] is an internal failure, to be logged, not shown.
@@ -101,6 +102,7 @@ pub async fn delete_recording(
 pub async fn reprocess_recording(
     db: &DatabaseConnection,
     config: &Config,
+    jobs: &JobsConfig,
     id: Uuid,
     strategy: Option<String>,
     created_by: Option<Uuid>,
@@ -135,7 +137,7 @@ pub async fn reprocess_recording(
             file_hash: Some(audio.file_hash.clone()),
             size_bytes: Some(audio.size_bytes),
             created_by,
-            max_attempts: config.jobs.max_attempts,
+            max_attempts: jobs.max_attempts,
         },
     )
     .await?;

@@ -14,6 +14,7 @@ use stemset_core::progress::Silent;
 use stemset_core::vars::VarResolver;
 use stemset_library::db::{audio_file, job, profile, recording, stem};
 use stemset_library::jobs::queue::{self, Enqueued, NewJob};
+use stemset_library::jobs::settings::JobsConfig;
 use stemset_library::process::Processor;
 use stemset_library::recordings::{
     KnownContent, RecordingError, delete_recording, known_content, pending_job_for_content,
@@ -64,6 +65,11 @@ impl Fixture {
 
     fn config(&self) -> &Config {
         &self.processor.config
+    }
+
+    /// The `jobs` section of the fixture's config (`max_attempts: 4`).
+    fn jobs(&self) -> JobsConfig {
+        JobsConfig::from_config(self.config()).expect("jobs settings")
     }
 
     fn files_under(&self, prefix: &str) -> Vec<String> {
@@ -227,21 +233,28 @@ async fn reprocess_queues_one_job_per_recording(db_url: &str) {
     let f = fixture(db_url).await;
     let db = f.db();
     let user = Uuid::now_v7();
-    let e = reprocess_recording(db, f.config(), Uuid::now_v7(), None, Some(user))
+    let e = reprocess_recording(db, f.config(), &f.jobs(), Uuid::now_v7(), None, Some(user))
         .await
         .expect_err("no such recording");
     assert!(matches!(e, RecordingError::NotFound), "{e:?}");
     assert_eq!(e.to_string(), "recording not found");
-    let e = reprocess_recording(db, f.config(), f.recording.id, Some("nope".into()), None)
-        .await
-        .expect_err("unknown strategy");
+    let e = reprocess_recording(
+        db,
+        f.config(),
+        &f.jobs(),
+        f.recording.id,
+        Some("nope".into()),
+        None,
+    )
+    .await
+    .expect_err("unknown strategy");
     assert_eq!(
         e.to_string(),
         "strategy: unknown \"nope\"; strategies: good, other"
     );
 
     let Enqueued::Created(j) =
-        reprocess_recording(db, f.config(), f.recording.id, None, Some(user))
+        reprocess_recording(db, f.config(), &f.jobs(), f.recording.id, None, Some(user))
             .await
             .expect("reprocess")
     else {
@@ -268,9 +281,16 @@ async fn reprocess_queues_one_job_per_recording(db_url: &str) {
     assert_eq!(j.max_attempts, 4);
 
     // Asked again (even with another strategy): that pending job, unchanged.
-    let again = reprocess_recording(db, f.config(), f.recording.id, Some("other".into()), None)
-        .await
-        .expect("reprocess");
+    let again = reprocess_recording(
+        db,
+        f.config(),
+        &f.jobs(),
+        f.recording.id,
+        Some("other".into()),
+        None,
+    )
+    .await
+    .expect("reprocess");
     assert_eq!(again, Enqueued::Pending(j.clone()));
 }
 
@@ -290,7 +310,7 @@ async fn delete_removes_rows_and_files(db_url: &str) {
         5,
         "two stems, two peaks, metadata.json: {files:?}"
     );
-    let reprocess = reprocess_recording(db, f.config(), f.recording.id, None, None)
+    let reprocess = reprocess_recording(db, f.config(), &f.jobs(), f.recording.id, None, None)
         .await
         .expect("reprocess")
         .into_job();
@@ -363,7 +383,7 @@ async fn delete_removes_rows_and_files(db_url: &str) {
         .await
         .expect_err("deleted already");
     assert!(matches!(e, RecordingError::NotFound), "{e:?}");
-    let e = reprocess_recording(db, f.config(), f.recording.id, None, None)
+    let e = reprocess_recording(db, f.config(), &f.jobs(), f.recording.id, None, None)
         .await
         .expect_err("deleted");
     assert!(matches!(e, RecordingError::NotFound), "{e:?}");

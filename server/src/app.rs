@@ -284,6 +284,7 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
         db.clone(),
         storage.clone(),
         config.clone(),
+        settings.jobs.clone(),
         &Limits::from_config(&settings.server),
     )
     .map_err(|e| ServerError::Internal(format!("building the GraphQL schema: {e}")))?;
@@ -330,7 +331,8 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
         server.serve(service).await;
     });
     tracing::info!(%addr, "Stemset is listening");
-    let runner = (config.jobs.workers > 0).then(|| {
+    let workers = settings.jobs.workers;
+    let runner = (workers > 0).then(|| {
         let public = settings
             .auth
             .public_url
@@ -344,7 +346,7 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
                 public.trim_end_matches('/').to_string(),
             )),
         };
-        Arc::new(Runner::new(state.db.clone(), ctx)).spawn(config.jobs.workers)
+        Arc::new(Runner::new(state.db.clone(), ctx, settings.jobs.clone())).spawn(workers)
     });
     Ok(RunningServer {
         addr,

@@ -70,7 +70,7 @@ async fn upload(
     {
         return Err(ServerError::NotFound);
     }
-    let max = state.config.jobs.max_upload_mib * 1024 * 1024;
+    let max = state.settings.jobs.max_upload_mib * 1024 * 1024;
     if let Some(len) = req
         .headers()
         .get("content-length")
@@ -226,7 +226,7 @@ async fn upload(
             file_hash: Some(sha256.clone()),
             size_bytes: Some(i64::try_from(size).unwrap_or(i64::MAX)),
             created_by: Some(caller.user_id),
-            max_attempts: state.config.jobs.max_attempts,
+            max_attempts: state.settings.jobs.max_attempts,
         },
     )
     .await?

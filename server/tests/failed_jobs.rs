@@ -222,7 +222,8 @@ async fn retry_and_dismiss(backend: Backend) {
     assert_eq!(r["error"], Value::Null, "{body}");
     assert_eq!(r["dismissedAt"], Value::Null, "{body}");
     let now = row(&s, upload.id).await;
-    assert_eq!(now.max_attempts, 1 + s.config.jobs.max_attempts);
+    let jobs = stemset_library::jobs::settings::JobsConfig::from_config(&s.config).expect("jobs");
+    assert_eq!(now.max_attempts, 1 + jobs.max_attempts);
     assert!(now.finished_at.is_none() && now.lease_expires_at.is_none());
     assert!(
         active_ids(&s, &member, alpha)

@@ -1,4 +1,4 @@
-//! The server's sections of config.yaml (`auth`, `server`): typed and checked by the
+//! The server's sections of config.yaml (`auth`, `server`, `jobs`): typed and checked by the
 //! server crate, every problem reported at once with core's own.
 
 use stemset_backend_dsp as _;
@@ -93,4 +93,34 @@ fn membership_auth_and_server_settings_are_validated() {
         + "auth:\n  environment: production\n  jwt_secret: 0123456789abcdef0123456789abcdef\n  google_client_id: id\n  google_client_secret: s\n  public_url: http://band.example\n";
     let err = load(&http_public).expect_err("http in production");
     assert!(err.contains("must be https:// in production"), "{err}");
+}
+
+#[test]
+fn jobs_settings_load_with_defaults_and_are_validated() {
+    let (_, s) = load(BASE).expect("valid");
+    assert_eq!(
+        (s.jobs.workers, s.jobs.max_attempts, s.jobs.lease_seconds),
+        (1, 3, 60),
+        "defaults"
+    );
+    let (_, s) =
+        load(&(BASE.to_string() + "jobs:\n  workers: 2\n  max_attempts: 5\n")).expect("valid");
+    assert_eq!(
+        (s.jobs.workers, s.jobs.max_attempts, s.jobs.lease_seconds),
+        (2, 5, 60)
+    );
+    // Every problem at once, with the auth section's.
+    let bad = BASE.to_string()
+        + "auth:\n  session_days: 0\njobs:\n  lease_seconds: 1\n  max_attempts: 0\n  max_upload_mib: 0\n";
+    let err = load(&bad).expect_err("invalid");
+    for needle in [
+        "auth.session_days",
+        "jobs.lease_seconds",
+        "jobs.max_attempts",
+        "jobs.max_upload_mib",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    let err = load(&(BASE.to_string() + "jobs:\n  workrs: 2\n")).expect_err("unknown key");
+    assert!(err.contains("workrs"), "{err}");
 }

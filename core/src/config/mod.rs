@@ -1,10 +1,10 @@
 //! `config.yaml` → typed, validated [`Config`]. Everything a user can get wrong is checked
 //! here, once, with the file, the path in the tree and the valid choices in the message.
-//! One file per section; the sections only the server reads (`auth`, `server`) are kept
-//! as parsed YAML here and typed by the server crate ([`Config::document`]).
+//! One file per section; the sections other crates own are kept as parsed YAML here and
+//! typed there ([`Config::document`]): `auth` and `server` by the server, `jobs` by the
+//! library's job queue.
 
 pub mod database;
-pub mod jobs;
 pub mod output;
 pub mod processing;
 pub mod profile;
@@ -16,7 +16,6 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 pub use self::database::DatabaseConfig;
-pub use self::jobs::JobsConfig;
 pub use self::output::OutputConfig;
 pub use self::processing::ProcessingConfig;
 pub use self::profile::ProfileConfig;
@@ -37,7 +36,6 @@ pub struct Config {
     pub storage: StorageConfig,
     pub database: DatabaseConfig,
     pub processing: ProcessingConfig,
-    pub jobs: JobsConfig,
     pub plugins: Plugins,
     /// The whole file after `${VAR}` substitution, for sections other crates type.
     document: serde_yaml_ng::Value,
@@ -64,8 +62,10 @@ struct RawConfig {
     server: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     processing: ProcessingConfig,
+    /// Read by the library's job queue (`JobsConfig::from_config`).
     #[serde(default)]
-    jobs: JobsConfig,
+    #[allow(dead_code)]
+    jobs: Option<serde::de::IgnoredAny>,
     /// Path of the plugin catalog, relative to this file.
     #[serde(default = "default_plugins")]
     plugins: PathBuf,
@@ -159,7 +159,6 @@ impl Config {
 
         raw.output.check(&file, &mut problems);
         raw.storage.check(&file, &mut problems);
-        raw.jobs.check(&file, &mut problems);
         if !problems.is_empty() {
             return Err(ConfigError::Many(problems));
         }
@@ -190,7 +189,6 @@ impl Config {
             storage,
             database,
             processing,
-            jobs: raw.jobs,
             plugins,
             document,
             typed,

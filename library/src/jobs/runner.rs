@@ -18,6 +18,7 @@ use crate::jobs::backend::{
 };
 use crate::jobs::commit::{commit_job_result, discard_uncommitted};
 use crate::jobs::queue;
+use crate::jobs::settings::JobsConfig;
 use crate::jobs::spec::{JobSpec, JobTarget, SourceRef};
 use stemset_core::config::{Config, ProfileConfig};
 use stemset_core::progress::{PipelineProgress, Stage};
@@ -83,6 +84,8 @@ impl PipelineProgress for JobProgress {
 pub struct Runner {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
+    /// The `jobs` section: leases and polling.
+    pub jobs: JobsConfig,
     pub ctx: JobBackendContext,
     /// This process's worker name (host and process id), recorded on claimed jobs.
     pub name: String,
@@ -103,11 +106,12 @@ impl RunnerHandle {
 }
 
 impl Runner {
-    pub fn new(db: DatabaseConnection, ctx: JobBackendContext) -> Self {
+    pub fn new(db: DatabaseConnection, ctx: JobBackendContext, jobs: JobsConfig) -> Self {
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
         Self {
             db,
             config: ctx.config.clone(),
+            jobs,
             name: format!("{host}:{}", std::process::id()),
             ctx,
             backends: Mutex::new(HashMap::new()),
@@ -126,11 +130,11 @@ impl Runner {
     }
 
     fn lease(&self) -> Duration {
-        Duration::from_secs(self.config.jobs.lease_seconds)
+        Duration::from_secs(self.jobs.lease_seconds)
     }
 
     async fn work_loop(self: Arc<Self>, index: usize, mut stop: watch::Receiver<bool>) {
-        let idle = Duration::from_millis(self.config.jobs.poll_ms.max(10));
+        let idle = Duration::from_millis(self.jobs.poll_ms.max(10));
         let worker = format!("{}#{index}", self.name);
         tracing::debug!(%worker, "job worker started");
         while !*stop.borrow() {

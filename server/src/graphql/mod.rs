@@ -23,6 +23,7 @@ use stemset_core::config::Config;
 use crate::settings::ServerConfig;
 use stemset_core::storage::Storage;
 use stemset_library::db::{audio_file, job, profile, recording, stem, user, user_profile};
+use stemset_library::jobs::settings::JobsConfig;
 
 pub use limits::{LimitsExtension, QueryLimits, TypeIndex};
 pub use viewer::Viewer;
@@ -81,11 +82,13 @@ impl Limits {
     }
 }
 
-/// Builds the schema. `db`, `storage` and `config` become schema data for resolvers.
+/// Builds the schema. `db`, `storage`, `config` and `jobs` become schema data for
+/// resolvers.
 pub fn build_schema(
     db: DatabaseConnection,
     storage: Storage,
     config: Arc<Config>,
+    jobs: JobsConfig,
     limits: &Limits,
 ) -> Result<Schema, SchemaError> {
     let context = context(limits.query.default_page_size, limits.query.max_page_size);
@@ -114,6 +117,7 @@ pub fn build_schema(
         .data(db)
         .data(storage)
         .data(config)
+        .data(jobs)
         .finish()?;
     let types = TypeIndex::from_sdl(&schema.sdl())
         .map_err(|e| SchemaError(format!("reading the schema's own SDL: {e}")))?;

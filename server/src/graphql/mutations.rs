@@ -17,6 +17,7 @@ use stemset_core::config::Config;
 use stemset_core::storage::Storage;
 use stemset_library::db::{job, recording, stem};
 use stemset_library::jobs::queue;
+use stemset_library::jobs::settings::JobsConfig;
 use stemset_library::recordings::{self, RecordingError};
 use uuid::Uuid;
 
@@ -220,17 +221,24 @@ fn reprocess_recording() -> Field {
             let viewer = Viewer::of(&ctx)?;
             let db = ctx.data::<DatabaseConnection>()?;
             let config = ctx.data::<Arc<Config>>()?;
+            let jobs = ctx.data::<JobsConfig>()?;
             let id = id_arg(&ctx, "id")?;
             let strategy = match ctx.args.get("strategy") {
                 Some(v) if !v.is_null() => Some(v.string()?.to_string()),
                 _ => None,
             };
             let rec = my_recording(db, viewer, id).await?;
-            let job =
-                recordings::reprocess_recording(db, config, rec.id, strategy, Some(viewer.user_id))
-                    .await
-                    .map_err(recording_error)?
-                    .into_job();
+            let job = recordings::reprocess_recording(
+                db,
+                config,
+                jobs,
+                rec.id,
+                strategy,
+                Some(viewer.user_id),
+            )
+            .await
+            .map_err(recording_error)?
+            .into_job();
             Ok(Some(FieldValue::owned_any(job)))
         })
     })
@@ -244,7 +252,7 @@ fn retry_job() -> Field {
         FieldFuture::new(async move {
             let viewer = Viewer::of(&ctx)?;
             let db = ctx.data::<DatabaseConnection>()?;
-            let config = ctx.data::<Arc<Config>>()?;
+            let jobs = ctx.data::<JobsConfig>()?;
             let storage = ctx.data::<Storage>()?;
             let id = id_arg(&ctx, "id")?;
             let j = my_job(db, viewer, id).await?;
@@ -270,7 +278,7 @@ fn retry_job() -> Field {
             if let Some(other) = pending_twin(db, &j).await? {
                 return Err(already_pending(&other));
             }
-            let retried = match queue::retry(db, j.id, config.jobs.max_attempts).await {
+            let retried = match queue::retry(db, j.id, jobs.max_attempts).await {
                 Ok(r) => r,
                 // The same work was queued in the meantime (one pending job per file or
                 // recording may be the database's rule).

@@ -1,5 +1,6 @@
-//! The sections of config.yaml only the server reads, typed and checked here (core keeps
-//! them as parsed YAML): `auth` (sign-in, sessions) and `server` (listener, limits).
+//! The sections of config.yaml the server reads, typed and checked here (core keeps them
+//! as parsed YAML): `auth` (sign-in, sessions), `server` (listener, limits) and, through
+//! the library, `jobs` (the queue and the in-process workers).
 
 pub mod auth;
 pub mod server;
@@ -7,6 +8,7 @@ pub mod server;
 use serde::Deserialize;
 use stemset_core::ConfigError;
 use stemset_core::config::Config;
+use stemset_library::jobs::settings::JobsConfig;
 
 pub use self::auth::{AuthConfig, Environment, MIN_JWT_SECRET_LEN};
 pub use self::server::ServerConfig;
@@ -16,6 +18,7 @@ pub use self::server::ServerConfig;
 pub struct ServerSettings {
     pub auth: AuthConfig,
     pub server: ServerConfig,
+    pub jobs: JobsConfig,
 }
 
 #[derive(Deserialize)]
@@ -34,6 +37,17 @@ impl ServerSettings {
         let mut problems = Vec::new();
         auth::check_auth(&file, &auth, &mut problems);
         server::check_server(&file, &server, &mut problems);
+        let jobs = JobsConfig::from_config(config).map_err(|e| match e {
+            ConfigError::Many(p) => p,
+            other => vec![other.to_string()],
+        });
+        let jobs = match jobs {
+            Ok(j) => Some(j),
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        };
         if !problems.is_empty() {
             return Err(ConfigError::Many(problems));
         }
@@ -55,6 +69,7 @@ impl ServerSettings {
                 },
                 ..server
             },
+            jobs: jobs.unwrap_or_default(),
         })
     }
 }

@@ -1,6 +1,9 @@
-//! `jobs`: the job queue and the server's in-process worker.
+//! `jobs` in config.yaml: the job queue and the server's in-process worker. Core keeps
+//! the section as parsed YAML; it is typed and checked here, where the queue is.
 
 use serde::Deserialize;
+use stemset_core::ConfigError;
+use stemset_core::config::Config;
 
 /// The job queue and the in-process worker.
 #[derive(Debug, Clone, Deserialize)]
@@ -51,8 +54,26 @@ impl Default for JobsConfig {
     }
 }
 
+#[derive(Deserialize)]
+struct Section {
+    #[serde(default)]
+    jobs: JobsConfig,
+}
+
 impl JobsConfig {
-    pub(crate) fn check(&self, file: &str, problems: &mut Vec<String>) {
+    /// The `jobs` section of `config`, every problem reported at once.
+    pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
+        let Section { jobs } = config.document()?;
+        let mut problems = Vec::new();
+        jobs.check(&config.path.display().to_string(), &mut problems);
+        if problems.is_empty() {
+            Ok(jobs)
+        } else {
+            Err(ConfigError::Many(problems))
+        }
+    }
+
+    pub fn check(&self, file: &str, problems: &mut Vec<String>) {
         let jobs = self;
         if jobs.lease_seconds < 5 {
             problems.push(format!(
