@@ -237,3 +237,31 @@ inventory::submit! {
         hint: "libtorch is an optional feature: build stemset with `--features libtorch`",
     }
 }
+
+/// `"${VAR}"` numbers in a model's params and a backend's table (TOML must quote them)
+/// reach the backend as the numbers they hold, read through the SDK's `Params`.
+#[test]
+fn substituted_numbers_in_params_and_backend_settings_are_numbers() {
+    let plugins = common::PLUGINS.replace(
+        "[models.split]\nbackend = \"testkit\"\narchitecture = \"split\"\n",
+        "[backends.testkit]\nthreads = \"${T}\"\n\n[models.split]\nbackend = \"testkit\"\narchitecture = \"split\"\nparams = { segment = \"${SEG:-44100}\", overlap = \"${OV}\" }\n",
+    );
+    let c = load(BASE, &plugins, &[("T", "3"), ("OV", "0.25")]).expect("valid");
+    let spec = &c.plugins.models["split"];
+    let mut p = stemset_sdk::params::Params::new(&spec.params);
+    assert_eq!(p.int("segment", 1, 1..=1_000_000), Ok(44_100));
+    assert_eq!(p.float("overlap", 0.5, 0.0..=0.99), Ok(0.25));
+    let backend = c.plugins.backend_settings("testkit");
+    let mut p = stemset_sdk::params::Params::new(&backend.table);
+    assert_eq!(p.int("threads", 0, 0..=64), Ok(3));
+
+    let c = load(BASE, &plugins, &[("T", "three"), ("OV", "0.25")]).expect("loads");
+    let backend = c.plugins.backend_settings("testkit");
+    let e = stemset_sdk::params::Params::new(&backend.table)
+        .int("threads", 0, 0..=64)
+        .expect_err("not a number");
+    assert!(
+        e.contains("params.threads must be an integer, got \"three\""),
+        "{e}"
+    );
+}

@@ -1,5 +1,10 @@
 //! Model parameters from `[models.NAME.params]`: typed, range-checked, and any key a
 //! model does not know is an error naming the valid ones.
+//!
+//! TOML has no unquoted `${VAR}`, so `threads = "${T}"` arrives as a string: a number or
+//! boolean parameter also takes a string that is wholly one (after substitution). The
+//! reader knows the type it wants, so a string parameter that happens to be all digits
+//! stays a string.
 
 use std::collections::BTreeSet;
 
@@ -24,6 +29,7 @@ impl<'a> Params<'a> {
     ) -> Result<i64, String> {
         self.get(key, default, range, "an integer", |v| match v {
             toml::Value::Integer(i) => Some(*i),
+            toml::Value::String(s) => s.trim().parse().ok(),
             _ => None,
         })
     }
@@ -38,6 +44,7 @@ impl<'a> Params<'a> {
         self.get(key, default, range, "a number", |v| match v {
             toml::Value::Float(f) => Some(*f),
             toml::Value::Integer(i) => Some(*i as f64),
+            toml::Value::String(s) => s.trim().parse().ok().filter(|f: &f64| f.is_finite()),
             _ => None,
         })
     }
@@ -73,6 +80,9 @@ impl<'a> Params<'a> {
         match self.table.get(key) {
             None => Ok(default),
             Some(toml::Value::Boolean(b)) => Ok(*b),
+            Some(toml::Value::String(s)) if matches!(s.trim(), "true" | "false") => {
+                Ok(s.trim() == "true")
+            }
             Some(other) => Err(format!("params.{key} must be true or false, got {other}")),
         }
     }
@@ -181,5 +191,41 @@ impl<'a> Params<'a> {
                 .join(", "),
             self.known.iter().copied().collect::<Vec<_>>().join(", ")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> toml::Table {
+        toml::from_str(text).expect("toml")
+    }
+
+    #[test]
+    fn a_substituted_string_counts_as_the_number_or_boolean_asked_for() {
+        let t =
+            table("segment = \"44100\"\noverlap = \" 0.25 \"\nhalf = \"true\"\nname = \"0123\"\n");
+        let mut p = Params::new(&t);
+        assert_eq!(p.int("segment", 1, 1..=100_000), Ok(44_100));
+        assert_eq!(p.float("overlap", 0.5, 0.0..=0.99), Ok(0.25));
+        assert_eq!(p.bool("half", false), Ok(true));
+        // A string parameter stays a string, digits or not.
+        assert_eq!(p.opt_string("name"), Ok(Some("0123".to_string())));
+        assert_eq!(p.finish(), Ok(()));
+    }
+
+    #[test]
+    fn strings_that_are_not_the_type_are_refused_naming_the_key() {
+        let t = table("segment = \"many\"\noverlap = \"NaN\"\nhalf = \"yes\"\nbig = \"7\"\n");
+        let mut p = Params::new(&t);
+        let e = p.int("segment", 1, 1..=10).expect_err("not an integer");
+        assert!(e.contains("params.segment must be an integer"), "{e}");
+        let e = p.float("overlap", 0.5, 0.0..=0.99).expect_err("not finite");
+        assert!(e.contains("params.overlap must be a number"), "{e}");
+        let e = p.bool("half", false).expect_err("not a boolean");
+        assert!(e.contains("params.half must be true or false"), "{e}");
+        let e = p.int("big", 1, 1..=5).expect_err("out of range");
+        assert!(e.contains("params.big = 7 is outside 1..=5"), "{e}");
     }
 }
