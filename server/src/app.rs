@@ -312,6 +312,9 @@ pub async fn start(config: Arc<Config>, opts: ServerOptions) -> Result<RunningSe
         callbacks: Arc::new(CallbackHub::default()),
         replay: ReplayGuard::default(),
         worker_secret,
+        graphql_slots: Arc::new(tokio::sync::Semaphore::new(
+            settings.server.max_concurrent_queries,
+        )),
     }));
     let mut service =
         Service::new(routes(&state)).catcher(salvo::catcher::Catcher::default().hoop(json_errors));

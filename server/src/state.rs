@@ -33,6 +33,8 @@ pub struct State {
     pub replay: ReplayGuard,
     /// The secret shared with GPU workers; `None` when none is configured (callbacks 404).
     pub worker_secret: Option<Vec<u8>>,
+    /// One permit per GraphQL request executing (`server.max_concurrent_queries`).
+    pub graphql_slots: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Clone)]

@@ -309,3 +309,60 @@ async fn default_page_size_sqlite() {
 async fn default_page_size_postgres() {
     default_page_size(Backend::Postgres).await;
 }
+
+/// The whole server runs at most `server.max_concurrent_queries` GraphQL requests; one
+/// more waits `query_wait_secs` for a slot, then gets 503 naming the setting, and runs
+/// as soon as a slot is free.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_requests_beyond_the_cap_wait_then_get_503() {
+    let s = TestServer::start_with(
+        Backend::Sqlite,
+        &ConfigOptions {
+            extra_server: "  max_concurrent_queries: 2\n  query_wait_secs: 1\n",
+            ..ConfigOptions::default()
+        },
+        false,
+    )
+    .await;
+    let member = Auth::Cookie(s.session_cookie(&s.member));
+    let slots = s
+        .server
+        .as_ref()
+        .expect("running")
+        .state
+        .graphql_slots
+        .clone();
+    let body = json!({ "query": PROFILES });
+    let (status, _) = post(&s, &member, &body).await;
+    assert_eq!(status, 200, "a free slot");
+
+    // Both slots busy (as two long requests would hold them).
+    let held = slots.clone().acquire_many_owned(2).await.expect("slots");
+    let started = std::time::Instant::now();
+    let (status, answer) = post(&s, &member, &body).await;
+    assert_eq!(status, 503, "{answer}");
+    assert!(
+        first_error(&answer).contains("server.max_concurrent_queries"),
+        "{answer}"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "it waited"
+    );
+
+    // A slot freed while a request waits lets it run.
+    let waiting = {
+        let (url, cookie) = (s.url("/graphql"), s.session_cookie(&s.member));
+        let body = body.clone();
+        tokio::spawn(async move {
+            with_auth(client().post(url), &Auth::Cookie(cookie))
+                .json(&body)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(held);
+    assert_eq!(waiting.await.expect("task").expect("request"), 200);
+}

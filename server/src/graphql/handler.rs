@@ -142,6 +142,25 @@ async fn execute(
         );
         return Ok(());
     }
+    // Each request's cost is bounded above; the slots bound how many run together.
+    let wait = Duration::from_secs(server.query_wait_secs);
+    let Ok(Ok(_slot)) =
+        tokio::time::timeout(wait, state.graphql_slots.clone().acquire_owned()).await
+    else {
+        res.headers_mut().insert(
+            salvo::http::header::RETRY_AFTER,
+            salvo::http::HeaderValue::from_static("1"),
+        );
+        refuse(
+            res,
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the server is busy: {} GraphQL requests are running (server.max_concurrent_queries); try again",
+                server.max_concurrent_queries
+            ),
+        );
+        return Ok(());
+    };
     let viewer = Viewer::load(&state.db, &caller).await?;
     let response = state.schema.execute_batch(batch.data(viewer)).await;
     res.headers_mut().insert(

@@ -48,6 +48,13 @@ pub struct ServerConfig {
     /// Longest time to receive a whole GraphQL request body, in seconds.
     #[serde(default = "default_body_secs")]
     pub body_timeout_secs: u64,
+    /// GraphQL requests executed at once by the whole server; each is bounded by the
+    /// limits above, so this bounds the memory all of them can take together.
+    #[serde(default = "default_max_concurrent_queries")]
+    pub max_concurrent_queries: usize,
+    /// How long a request waits for one of those slots before it is answered 503.
+    #[serde(default = "default_query_wait_secs")]
+    pub query_wait_secs: u64,
 }
 
 fn default_listen() -> String {
@@ -86,6 +93,12 @@ fn default_body_idle_secs() -> u64 {
 fn default_body_secs() -> u64 {
     60
 }
+fn default_max_concurrent_queries() -> usize {
+    8
+}
+fn default_query_wait_secs() -> u64 {
+    10
+}
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -103,11 +116,19 @@ impl Default for ServerConfig {
             max_page_size: default_max_page_size(),
             body_idle_timeout_secs: default_body_idle_secs(),
             body_timeout_secs: default_body_secs(),
+            max_concurrent_queries: default_max_concurrent_queries(),
+            query_wait_secs: default_query_wait_secs(),
         }
     }
 }
 
 pub(crate) fn check_server(file: &str, server: &ServerConfig, problems: &mut Vec<String>) {
+    if !(1..=4096).contains(&server.max_concurrent_queries) {
+        problems.push(format!(
+            "{file}: server.max_concurrent_queries: {} is outside 1..=4096",
+            server.max_concurrent_queries
+        ));
+    }
     if server.listen.parse::<std::net::SocketAddr>().is_err() {
         problems.push(format!(
             "{file}: server.listen: \"{}\" is not an address like 127.0.0.1:8080",
