@@ -116,7 +116,11 @@ fn bad_params_are_clear_errors() {
         ("dsp-hpss", "n_fft = 1000", "power of two"),
         ("dsp-hpss", "hop = 1024", "hop"),
         ("dsp-hpss", "time_kernel = 16", "odd"),
-        ("dsp-hpss", "power = \"2\"", "params.power must be a number"),
+        (
+            "dsp-hpss",
+            "power = \"two\"",
+            "params.power must be a number",
+        ),
         (
             "dsp-bass",
             "cuttoff_hz = 100",
