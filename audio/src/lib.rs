@@ -15,6 +15,7 @@ pub mod resample;
 pub mod sanitize;
 pub mod sniff;
 pub mod spool;
+pub mod takes;
 pub mod wav;
 
 use std::path::{Path, PathBuf};

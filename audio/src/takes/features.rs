@@ -1,0 +1,268 @@
+//! Streaming short-time features: a mono downmix is cut into Hann-windowed frames
+//! (~46 ms, hop ~11.6 ms at 44.1 kHz), and each hop leaves a few floats behind
+//! ([`Frame`]) plus a 12-bin chroma summed per second. Nothing else is kept.
+
+use std::sync::Arc;
+
+use realfft::{RealFftPlanner, RealToComplex, num_complex::Complex};
+
+/// What one hop leaves behind.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Frame {
+    /// Mean power of the windowed frame (all bands).
+    pub energy: f32,
+    /// Power below 200 Hz (bass, kick).
+    pub low: f32,
+    /// Power 200 Hz – 2 kHz (chords, melody, voice).
+    pub mid: f32,
+    /// Power above 4 kHz (cymbals, hi-hat, sibilants).
+    pub high: f32,
+    /// Half-wave rectified log-magnitude spectral flux, all bands.
+    pub flux: f32,
+    /// The same below 200 Hz.
+    pub low_flux: f32,
+    /// Spectral flatness (geometric / arithmetic mean of power), 100 Hz – 8 kHz.
+    pub flatness: f32,
+}
+
+/// Frame and hop sizes for a sample rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Geometry {
+    pub sample_rate: u32,
+    pub n_fft: usize,
+    pub hop: usize,
+}
+
+impl Geometry {
+    pub fn for_rate(sample_rate: u32) -> Self {
+        // The power of two nearest 46 ms; the hop a quarter of it.
+        let target = f64::from(sample_rate.max(1000)) * 0.046;
+        let n_fft = 1usize << target.log2().round().clamp(8.0, 15.0) as u32;
+        Self {
+            sample_rate,
+            n_fft,
+            hop: n_fft / 4,
+        }
+    }
+    /// Hops per second.
+    pub fn fps(&self) -> f64 {
+        f64::from(self.sample_rate) / self.hop as f64
+    }
+    /// Time of frame `i`'s centre (the stream is padded by half a frame at the start).
+    pub fn time(&self, i: usize) -> f64 {
+        (i * self.hop) as f64 / f64::from(self.sample_rate)
+    }
+}
+
+pub struct FeatureExtractor {
+    pub geo: Geometry,
+    channels: usize,
+    fft: Arc<dyn RealToComplex<f32>>,
+    window: Vec<f32>,
+    /// Mono samples not yet consumed by a full frame.
+    pending: Vec<f32>,
+    scratch_in: Vec<f32>,
+    spectrum: Vec<Complex<f32>>,
+    fft_scratch: Vec<Complex<f32>>,
+    prev_log: Vec<f32>,
+    /// Pitch class of each bin (None outside 100 Hz – 4 kHz).
+    bin_pc: Vec<Option<usize>>,
+    mags: Vec<f32>,
+    bands: Bands,
+    pub frames: Vec<Frame>,
+    /// Chroma summed per second of audio (by frame centre).
+    pub chroma: Vec<[f32; 12]>,
+    samples_in: u64,
+    flushed: bool,
+}
+
+struct Bands {
+    low_end: usize,
+    mid_end: usize,
+    high_start: usize,
+    flat_start: usize,
+    flat_end: usize,
+}
+
+impl FeatureExtractor {
+    pub fn new(sample_rate: u32, channels: usize) -> Self {
+        let geo = Geometry::for_rate(sample_rate);
+        let n = geo.n_fft;
+        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(n);
+        let window = (0..n)
+            .map(|i| {
+                let x = std::f32::consts::PI * 2.0 * i as f32 / n as f32;
+                0.5 - 0.5 * x.cos()
+            })
+            .collect();
+        let bins = n / 2 + 1;
+        let hz = f64::from(sample_rate) / n as f64;
+        let bin = |f: f64| ((f / hz).round() as usize).min(bins - 1);
+        let bin_pc = (0..bins)
+            .map(|k| {
+                let f = k as f64 * hz;
+                (100.0..=4000.0).contains(&f).then(|| {
+                    let midi = 69.0 + 12.0 * (f / 440.0).log2();
+                    (midi.round() as i64).rem_euclid(12) as usize
+                })
+            })
+            .collect();
+        let spectrum = fft.make_output_vec();
+        let fft_scratch = fft.make_scratch_vec();
+        Self {
+            geo,
+            channels: channels.max(1),
+            fft,
+            window,
+            // Half a frame of silence first, so frame i is centred on sample i·hop.
+            pending: vec![0.0; n / 2],
+            scratch_in: vec![0.0; n],
+            spectrum,
+            fft_scratch,
+            prev_log: vec![0.0; bins],
+            bin_pc,
+            mags: vec![0.0; bins],
+            bands: Bands {
+                low_end: bin(200.0).max(1),
+                mid_end: bin(2000.0),
+                high_start: bin(4000.0),
+                flat_start: bin(100.0).max(1),
+                flat_end: bin(8000.0),
+            },
+            frames: Vec::new(),
+            chroma: Vec::new(),
+            samples_in: 0,
+            flushed: false,
+        }
+    }
+
+    /// Audio seen so far, in seconds.
+    pub fn duration(&self) -> f64 {
+        self.samples_in as f64 / f64::from(self.geo.sample_rate)
+    }
+
+    pub fn push(&mut self, interleaved: &[f32]) {
+        if self.flushed {
+            return;
+        }
+        let ch = self.channels;
+        let scale = 1.0 / ch as f32;
+        for f in interleaved.chunks_exact(ch) {
+            let s: f32 = f.iter().sum::<f32>() * scale;
+            self.pending.push(if s.is_finite() { s } else { 0.0 });
+        }
+        self.samples_in += (interleaved.len() / ch) as u64;
+        self.drain();
+    }
+
+    /// Processes what is left, padding with silence so the last samples get a frame.
+    pub fn flush(&mut self) {
+        if self.flushed {
+            return;
+        }
+        self.flushed = true;
+        let n = self.geo.n_fft;
+        let wanted_frames = (self.samples_in as usize).div_ceil(self.geo.hop);
+        self.pending.extend(std::iter::repeat_n(0.0, n));
+        self.drain();
+        self.frames.truncate(wanted_frames.max(1));
+    }
+
+    fn drain(&mut self) {
+        let n = self.geo.n_fft;
+        let hop = self.geo.hop;
+        let mut start = 0;
+        while self.pending.len() - start >= n {
+            self.frame(start);
+            start += hop;
+        }
+        self.pending.drain(..start);
+    }
+
+    fn frame(&mut self, start: usize) {
+        let n = self.geo.n_fft;
+        for (i, (o, w)) in self.scratch_in.iter_mut().zip(&self.window).enumerate() {
+            *o = self.pending[start + i] * w;
+        }
+        if self
+            .fft
+            .process_with_scratch(
+                &mut self.scratch_in,
+                &mut self.spectrum,
+                &mut self.fft_scratch,
+            )
+            .is_err()
+        {
+            self.frames.push(Frame::default());
+            return;
+        }
+        let norm = 1.0 / (n as f32 * n as f32);
+        let b = &self.bands;
+        let mut fr = Frame::default();
+        let mut log_sum = 0.0f64;
+        let mut lin_sum = 0.0f64;
+        let mut chroma = [0.0f32; 12];
+        for (k, c) in self.spectrum.iter().enumerate() {
+            let p = c.norm_sqr() * norm;
+            fr.energy += p;
+            if k < b.low_end {
+                fr.low += p;
+            } else if k < b.mid_end {
+                fr.mid += p;
+            }
+            if k >= b.high_start {
+                fr.high += p;
+            }
+            let mag = p.sqrt();
+            let lg = (1.0 + 1000.0 * mag).ln();
+            let d = lg - self.prev_log[k];
+            if d > 0.0 {
+                fr.flux += d;
+                if k < b.low_end {
+                    fr.low_flux += d;
+                }
+            }
+            self.prev_log[k] = lg;
+            if k >= b.flat_start && k < b.flat_end {
+                log_sum += f64::from(p + 1e-12).ln();
+                lin_sum += f64::from(p + 1e-12);
+            }
+            self.mags[k] = mag;
+        }
+        // Chroma from spectral peaks only (drums and noise spread over every bin), each
+        // at its parabolically interpolated frequency.
+        let hz = f64::from(self.geo.sample_rate) / n as f64;
+        for k in 1..self.mags.len() - 1 {
+            let (l, c, r) = (self.mags[k - 1], self.mags[k], self.mags[k + 1]);
+            if self.bin_pc[k].is_none() || c <= l || c < r || c <= 0.0 {
+                continue;
+            }
+            let (la, lb, lc) = (
+                f64::from(l + 1e-9).ln(),
+                f64::from(c).ln(),
+                f64::from(r + 1e-9).ln(),
+            );
+            let den = la - 2.0 * lb + lc;
+            let delta = if den < 0.0 {
+                (0.5 * (la - lc) / den).clamp(-0.5, 0.5)
+            } else {
+                0.0
+            };
+            let f = (k as f64 + delta) * hz;
+            let midi = 69.0 + 12.0 * (f / 440.0).log2();
+            let pc = (midi.round() as i64).rem_euclid(12) as usize;
+            chroma[pc] += c.sqrt();
+        }
+        let nb = (b.flat_end - b.flat_start).max(1) as f64;
+        fr.flatness = ((log_sum / nb).exp() / (lin_sum / nb)) as f32;
+        let idx = self.frames.len();
+        let sec = (self.geo.time(idx)) as usize;
+        if self.chroma.len() <= sec {
+            self.chroma.resize(sec + 1, [0.0; 12]);
+        }
+        for (a, c) in self.chroma[sec].iter_mut().zip(chroma) {
+            *a += c;
+        }
+        self.frames.push(fr);
+    }
+}
