@@ -365,61 +365,64 @@ async fn postgres_migrated_pending_and_unreachable() {
     assert!(!out.status.success());
 }
 
-/// Runs doctor as an unprivileged user when the tests run as root (root writes anywhere,
-/// so a chmod alone proves nothing), else as ourselves.
-fn doctor_unprivileged(dir: &Path) -> Value {
-    let root = Command::new("id")
+fn running_as_root() -> bool {
+    Command::new("id")
         .arg("-u")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
+        .unwrap_or(false)
+}
+
+/// `stemset doctor --json` in `dir` with `folder` read-only. Root writes through
+/// permission bits, so as root the folder is bind-mounted read-only in a private mount
+/// namespace (only doctor sees it so); otherwise a chmod does it.
+fn doctor_with_read_only(dir: &Path, folder: &Path) -> Value {
+    use std::os::unix::fs::PermissionsExt;
     let exe = env!("CARGO_BIN_EXE_stemset");
-    let mut cmd = if root {
-        let mut c = Command::new("setpriv");
-        c.args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            exe,
-            "--config",
-            "config.yaml",
-            "doctor",
-            "--json",
-        ]);
-        c
+    let out = if running_as_root() {
+        let f = folder.display();
+        Command::new("unshare")
+            .args([
+                "--mount",
+                "sh",
+                "-c",
+                &format!(
+                    "mount --bind '{f}' '{f}' && mount -o remount,bind,ro '{f}' && \
+                     exec '{exe}' --config config.yaml doctor --json"
+                ),
+            ])
+            .current_dir(dir)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("run doctor in a mount namespace (unshare, util-linux)")
     } else {
-        let mut c = Command::new(exe);
-        c.args(["--config", "config.yaml", "doctor", "--json"]);
-        c
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+        let out = Command::new(exe)
+            .args(["--config", "config.yaml", "doctor", "--json"])
+            .current_dir(dir)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("run doctor");
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        out
     };
-    let out = cmd
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run doctor");
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("no JSON ({e}): {}", text(&out)))
 }
 
 #[test]
 fn a_writable_and_a_read_only_storage_folder() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = folder(&Layout {
         strategy: "dsp",
         ..Layout::default()
     });
     let media = dir.path().join("media");
     std::fs::create_dir_all(&media).expect("media");
-    // Readable by the unprivileged user: the folder, the config, the media folder.
-    for p in [dir.path(), media.as_path()] {
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o777)).expect("chmod");
-    }
-    let report = doctor_unprivileged(dir.path());
+    let (_, report) = doctor(dir.path());
     let storage = finding(&report, "storage");
     assert_eq!(health(storage), "ok", "{storage}");
     assert!(found(storage).contains("is writable"), "{storage}");
 
-    std::fs::set_permissions(&media, std::fs::Permissions::from_mode(0o555)).expect("chmod");
-    let report = doctor_unprivileged(dir.path());
+    let report = doctor_with_read_only(dir.path(), &media);
     let storage = finding(&report, "storage");
     assert_eq!(health(storage), "failure", "{storage}");
     assert!(found(storage).contains("is not writable"), "{storage}");
