@@ -8,10 +8,11 @@
 #[path = "common/cluster.rs"]
 mod cluster;
 mod common;
+#[path = "../../server/tests/common/oidc_provider.rs"]
+mod oidc_provider;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use cluster::Setup;
 use common::{fresh_postgres, stemset, text};
@@ -523,46 +524,6 @@ async fn the_bucket_present_absent_and_its_cors_rule() {
     assert!(!out.status.success());
 }
 
-struct Provider {
-    child: Child,
-    issuer: String,
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_provider() -> Provider {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/tests/oidc-provider");
-    assert!(
-        dir.join("node_modules/oidc-provider").is_dir(),
-        "the test OpenID provider is not installed: run `npm ci` in {}",
-        dir.display()
-    );
-    let port = cluster::free_port();
-    let mut child = Command::new("node")
-        .arg("provider.mjs")
-        .current_dir(&dir)
-        .env("PORT", port.to_string())
-        .env("REDIRECT_URIS", "https://stemset.band.test/auth/callback")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs (apt-get install nodejs)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("READY line");
-    assert!(line.starts_with("READY "), "provider said {line:?}");
-    Provider {
-        child,
-        issuer: line.trim().trim_start_matches("READY ").to_string(),
-    }
-}
-
 fn production_auth(issuer: &str) -> String {
     format!(
         "environment: production\n  public_url: https://stemset.band.test\n  \
@@ -574,7 +535,7 @@ fn production_auth(issuer: &str) -> String {
 
 #[test]
 fn the_openid_provider_up_and_down() {
-    let provider = start_provider();
+    let provider = oidc_provider::start_provider("https://stemset.band.test/auth/callback");
     let auth = production_auth(&provider.issuer);
     let dir = folder(&Layout {
         strategy: "dsp",

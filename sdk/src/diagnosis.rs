@@ -43,13 +43,22 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn ok(check: impl Into<String>, found: impl Into<String>) -> Self {
+    fn new(
+        check: impl Into<String>,
+        health: Health,
+        found: impl Into<String>,
+        fix: Option<String>,
+    ) -> Self {
         Self {
             check: check.into(),
-            health: Health::Ok,
+            health,
             found: found.into(),
-            fix: None,
+            fix,
         }
+    }
+
+    pub fn ok(check: impl Into<String>, found: impl Into<String>) -> Self {
+        Self::new(check, Health::Ok, found, None)
     }
 
     pub fn warning(
@@ -57,12 +66,7 @@ impl Finding {
         found: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
-        Self {
-            check: check.into(),
-            health: Health::Warning,
-            found: found.into(),
-            fix: Some(fix.into()),
-        }
+        Self::new(check, Health::Warning, found, Some(fix.into()))
     }
 
     pub fn failure(
@@ -70,12 +74,7 @@ impl Finding {
         found: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
-        Self {
-            check: check.into(),
-            health: Health::Failure,
-            found: found.into(),
-            fix: Some(fix.into()),
-        }
+        Self::new(check, Health::Failure, found, Some(fix.into()))
     }
 
     /// The same finding, a failure turned into a warning (a runtime nothing uses yet).

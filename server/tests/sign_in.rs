@@ -4,61 +4,13 @@
 //! tampered with, expired, `alg: none`, wrongly signed or of the wrong kind are refused.
 
 mod common;
-
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+#[path = "common/oidc_provider.rs"]
+mod oidc_provider;
 
 use base64::Engine;
 use common::{Auth, Backend, ConfigOptions, JWT_SECRET, TestServer, gql};
+use oidc_provider::{Provider, free_port, start_provider};
 use serde_json::json;
-
-struct Provider {
-    child: Child,
-    issuer: String,
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-fn start_provider(redirect_uri: &str) -> Provider {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc-provider");
-    assert!(
-        dir.join("node_modules/oidc-provider").is_dir(),
-        "the test OpenID provider is not installed: run `npm ci` in {}",
-        dir.display()
-    );
-    let port = free_port();
-    let mut child = Command::new("node")
-        .arg("provider.mjs")
-        .current_dir(&dir)
-        .env("PORT", port.to_string())
-        .env("REDIRECT_URIS", redirect_uri)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs (apt-get install nodejs)");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("READY line");
-    assert!(line.starts_with("READY "), "provider said {line:?}");
-    Provider {
-        child,
-        issuer: line.trim().trim_start_matches("READY ").to_string(),
-    }
-}
 
 fn location(resp: &reqwest::Response) -> String {
     resp.headers()

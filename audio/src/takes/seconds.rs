@@ -48,18 +48,7 @@ pub fn periodicity(env: &[f32], fps: f64) -> f64 {
     }
     let lo = (0.3 * fps) as usize;
     let hi = (1.2 * fps) as usize;
-    let ac = |l: usize| -> f64 {
-        if l >= n {
-            return 0.0;
-        }
-        o[..n - l]
-            .iter()
-            .zip(&o[l..])
-            .map(|(a, b)| a * b)
-            .sum::<f64>()
-            / ac0
-    };
-    let acs: Vec<f64> = (0..=2 * hi + 1).map(ac).collect();
+    let acs = super::tempo::autocorr(&o, 2 * hi + 1);
     let mut best = 0.0f64;
     for l in lo..=hi {
         let v = 0.5 * (acs[l] + acs[2 * l]);

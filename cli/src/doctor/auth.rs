@@ -4,14 +4,15 @@
 
 use std::time::Duration;
 
-use stemset_core::config::Config;
+use stemset_core::ConfigError;
 use stemset_sdk::diagnosis::{Finding, error_chain};
 use stemset_server::settings::{AuthConfig, Environment, ServerSettings};
 
 const CHECK: &str = "auth";
 
-pub async fn check(config: &Config) -> Vec<Finding> {
-    let settings = match ServerSettings::from_config(config) {
+/// `settings`: the server's sections as `ServerSettings::from_config` typed them.
+pub async fn check(settings: &Result<ServerSettings, ConfigError>) -> Vec<Finding> {
+    let settings = match settings {
         Ok(s) => s,
         Err(e) => {
             return e

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use stemset_core::config::Config;
 use stemset_sdk::diagnosis::{Finding, Health};
+use stemset_server::settings::ServerSettings;
 
 /// Which parts to check.
 #[derive(Debug, Clone, Default)]
@@ -133,14 +134,17 @@ pub async fn examine(path: &Path, scope: &Scope) -> Report {
     };
     findings.extend(profiles::check(&config, &profiles));
 
+    // The server's sections, typed once for the checks that read them.
+    let server = ServerSettings::from_config(&config);
+    let defaults = ServerSettings::default();
     let blocking = {
         let (config, profiles) = (config.clone(), profiles.clone());
         tokio::task::spawn_blocking(move || models::runtimes(&config, &profiles))
     };
     let (database, storage, auth, workers, models, scratch) = tokio::join!(
         database::check(&config),
-        storage::check(&config),
-        auth::check(&config),
+        storage::check(&config, server.as_ref().unwrap_or(&defaults)),
+        auth::check(&server),
         job_backends(config.clone()),
         models::check(&config, &profiles),
         scratch::check(&config, &profiles),
@@ -157,7 +161,7 @@ pub async fn examine(path: &Path, scope: &Scope) -> Report {
     findings.extend(storage);
     findings.extend(auth);
     findings.extend(workers);
-    findings.extend(web::check(&config));
+    findings.extend(web::check(server.as_ref().ok()));
     findings.extend(scratch);
     Report { findings }
 }

@@ -46,10 +46,11 @@ pub fn probe_folder(dir: &Path) -> Result<(), String> {
     }
 }
 
-pub async fn check(config: &Config) -> Vec<Finding> {
+/// `settings`: the server's sections (their defaults when invalid), for the app's origin.
+pub async fn check(config: &Config, settings: &ServerSettings) -> Vec<Finding> {
     match &config.storage {
         StorageConfig::Local { path } => vec![local(path)],
-        StorageConfig::S3(s3) => bucket(config, s3).await,
+        StorageConfig::S3(s3) => bucket(settings, s3).await,
     }
 }
 
@@ -86,7 +87,7 @@ fn local(path: &Path) -> Finding {
     }
 }
 
-async fn bucket(config: &Config, s3: &S3Config) -> Vec<Finding> {
+async fn bucket(settings: &ServerSettings, s3: &S3Config) -> Vec<Finding> {
     let place = format!(
         "bucket {} at {}",
         s3.bucket,
@@ -113,7 +114,7 @@ async fn bucket(config: &Config, s3: &S3Config) -> Vec<Finding> {
     }
     let mut findings = Vec::new();
     let read = storage.get_bytes(&key).await;
-    let presigned = presigned(config, s3, &storage, &key, &content).await;
+    let presigned = presigned(settings, s3, &storage, &key, &content).await;
     let deleted = storage.delete(&key).await;
     findings.push(match (read, deleted) {
         (Ok(b), Ok(())) if b.as_ref() == content.as_slice() => {
@@ -142,7 +143,7 @@ async fn bucket(config: &Config, s3: &S3Config) -> Vec<Finding> {
 /// The presigned URL of the probe answers with its bytes, and a browser on the app's
 /// origin may read it (a CORS preflight as Chromium sends it for a media Range request).
 async fn presigned(
-    config: &Config,
+    settings: &ServerSettings,
     s3: &S3Config,
     storage: &Storage,
     key: &str,
@@ -203,7 +204,7 @@ async fn presigned(
         )),
     }
 
-    let origin = app_origin(config);
+    let origin = app_origin(settings);
     let preflight = http
         .request(reqwest::Method::OPTIONS, &url)
         .header("origin", &origin)
@@ -257,9 +258,8 @@ async fn presigned(
 }
 
 /// Where browsers load the app from: `auth.public_url`, else the listen address.
-fn app_origin(config: &Config) -> String {
-    let settings = ServerSettings::from_config(config).unwrap_or_default();
-    match settings.auth.public_url {
+fn app_origin(settings: &ServerSettings) -> String {
+    match &settings.auth.public_url {
         Some(u) => {
             let u = u.trim_end_matches('/');
             // An origin is scheme://host[:port], without a path.

@@ -1,12 +1,11 @@
 //! The built web app where `server.web_dir` points.
 
-use stemset_core::config::Config;
 use stemset_sdk::diagnosis::Finding;
 use stemset_server::settings::ServerSettings;
 
-pub fn check(config: &Config) -> Vec<Finding> {
-    // An invalid server section is reported by the auth check.
-    let Ok(settings) = ServerSettings::from_config(config) else {
+/// `settings`: `None` when the server's sections are invalid (the auth check says why).
+pub fn check(settings: Option<&ServerSettings>) -> Vec<Finding> {
+    let Some(settings) = settings else {
         return Vec::new();
     };
     let dir = &settings.server.web_dir;
