@@ -4,12 +4,15 @@
 //!
 //! With `TAKES_DUMP=features.csv` it also writes the per-second features and score;
 //! `TAKES_SETTINGS='{"prior_bpm": 110}'` overrides settings (JSON, as in config.yaml).
+//! `"song"` is the take's same-song group (`song_match::group`: "g1", "g2", ..., null
+//! for a take like no other); with `TAKES_SIMILARITY=sim.json` the pairwise similarities
+//! are written too (`{"takes": [[start, end], ...], "similarity": [[...], ...]}`).
 
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use stemset_audio::takes::{TakeAnalyzer, TakeSettings, seconds};
+use stemset_audio::takes::{TakeAnalyzer, TakeSettings, seconds, song_match};
 use stemset_audio::{AudioSink, AudioSource, CHUNK_FRAMES, decode};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,12 +35,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let decoded = t0.elapsed();
     let takes = analyzer.finish_takes();
+    let found_at = t0.elapsed();
+    let sim = song_match::similarities(&takes);
+    let groups = song_match::cluster(&sim, song_match::SAME_SONG);
     eprintln!(
-        "{} takes; decode+features {:.2} s, total {:.2} s",
+        "{} takes in {} groups; decode+features {:.2} s, takes {:.2} s, same-song {:.3} s",
         takes.len(),
+        groups.iter().flatten().max().map_or(0, |g| g + 1),
         decoded.as_secs_f64(),
-        t0.elapsed().as_secs_f64()
+        (found_at - decoded).as_secs_f64(),
+        (t0.elapsed() - found_at).as_secs_f64()
     );
+    if let Ok(path) = std::env::var("TAKES_SIMILARITY") {
+        let spans: Vec<[f64; 2]> = takes.iter().map(|t| [t.start, t.end]).collect();
+        let json = serde_json::json!({ "takes": spans, "similarity": sim });
+        std::fs::write(path, serde_json::to_string(&json)?)?;
+    }
     if let Ok(dump) = std::env::var("TAKES_DUMP") {
         let mut out = std::io::BufWriter::new(std::fs::File::create(dump)?);
         writeln!(out, "second,{},score", seconds::FEATURE_NAMES.join(","))?;
@@ -49,18 +62,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let found: Vec<serde_json::Value> = takes
         .iter()
-        .map(|t| {
+        .zip(&groups)
+        .map(|(t, g)| {
             serde_json::json!({
                 "start": t.start,
                 "end": t.end,
                 "kind": t.kind,
-                "song": null,
+                "song": g.map(|g| format!("g{}", g + 1)),
                 "bpm": t.bpm,
                 "bpm_confidence": t.bpm_confidence,
                 "key": t.key,
                 "key_confidence": t.key_confidence,
                 "beats": t.beats,
                 "downbeats": t.downbeats,
+                "fingerprint": t.fingerprint,
             })
         })
         .collect();

@@ -1,7 +1,10 @@
 //! Take detection on signals made here, with exact truth.
 
 use stemset_audio::takes::{
-    self, Take, TakeAnalyzer, TakeKind, TakeSettings, features::FeatureExtractor, tempo,
+    self, Take, TakeAnalyzer, TakeKind, TakeSettings,
+    features::{CHROMA_FINE_PER_SECOND, FeatureExtractor},
+    song_match::{self, Fingerprint, SAME_SONG, similarity},
+    tempo,
 };
 use stemset_audio::{AudioError, AudioSink, AudioSource};
 
@@ -63,39 +66,97 @@ fn noise_hit(buf: &mut [f32], t0: f64, len: f64, amp: f32, decay: f32, rng: &mut
     }
 }
 
-/// A band at `bpm` in A minor (Am F C G, one chord a bar): kick on 1 and 3, snare on
-/// 2 and 4, hi-hat eighths, bass on the beats, a sustained chord, from `t0` to `t1`.
-fn band(buf: &mut [f32], t0: f64, t1: f64, bpm: f64, rng: &mut Lcg) {
-    let beat = 60.0 / bpm;
-    let chords: [[f64; 3]; 4] = [
+/// A song for [`band_song`]: one chord a bar (three notes, MIDI) and its bass root.
+struct Song {
+    chords: [[f64; 3]; 4],
+    roots: [f64; 4],
+}
+
+/// A minor: Am F C G.
+const A_MINOR: Song = Song {
+    chords: [
         [57.0, 60.0, 64.0],
         [53.0, 57.0, 60.0],
         [48.0, 52.0, 55.0],
         [55.0, 59.0, 62.0],
-    ];
-    let roots = [45.0, 41.0, 48.0, 43.0];
+    ],
+    roots: [45.0, 41.0, 48.0, 43.0],
+};
+
+/// A minor again, another progression: Am Dm G C.
+const A_MINOR_2: Song = Song {
+    chords: [
+        [57.0, 60.0, 64.0],
+        [50.0, 53.0, 57.0],
+        [55.0, 59.0, 62.0],
+        [48.0, 52.0, 55.0],
+    ],
+    roots: [45.0, 38.0, 43.0, 48.0],
+};
+
+/// E major: E C#m A B.
+const E_MAJOR: Song = Song {
+    chords: [
+        [52.0, 56.0, 59.0],
+        [49.0, 52.0, 56.0],
+        [57.0, 61.0, 64.0],
+        [59.0, 63.0, 66.0],
+    ],
+    roots: [40.0, 37.0, 45.0, 47.0],
+};
+
+/// A band at `bpm` in A minor (Am F C G, one chord a bar): kick on 1 and 3, snare on
+/// 2 and 4, hi-hat eighths, bass on the beats, a sustained chord, from `t0` to `t1`.
+fn band(buf: &mut [f32], t0: f64, t1: f64, bpm: f64, rng: &mut Lcg) {
+    band_song(buf, t0, t1, bpm, rng, &A_MINOR, 1.0, 0);
+}
+
+/// [`band`] playing `song` at `gain`, from its bar `first_bar` on.
+#[allow(clippy::too_many_arguments)]
+fn band_song(
+    buf: &mut [f32],
+    t0: f64,
+    t1: f64,
+    bpm: f64,
+    rng: &mut Lcg,
+    song: &Song,
+    gain: f32,
+    first_bar: usize,
+) {
+    let beat = 60.0 / bpm;
+    let mut part = vec![0.0f32; buf.len()];
     let mut k = 0usize;
     loop {
         let t = t0 + k as f64 * beat;
         if t + beat > t1 + 1e-9 {
             break;
         }
-        let bar = (k / 4) % 4;
+        let bar = (k / 4 + first_bar) % 4;
         if k.is_multiple_of(2) {
-            kick(buf, t);
+            kick(&mut part, t);
         } else {
-            noise_hit(buf, t, 0.2, 0.25, 18.0, rng, false);
+            noise_hit(&mut part, t, 0.2, 0.25, 18.0, rng, false);
         }
-        noise_hit(buf, t, 0.05, 0.08, 60.0, rng, true);
-        noise_hit(buf, t + beat / 2.0, 0.05, 0.08, 60.0, rng, true);
-        tone(buf, t, t + beat * 0.9, midi_hz(roots[bar]), 0.25, 3.0);
+        noise_hit(&mut part, t, 0.05, 0.08, 60.0, rng, true);
+        noise_hit(&mut part, t + beat / 2.0, 0.05, 0.08, 60.0, rng, true);
+        tone(
+            &mut part,
+            t,
+            t + beat * 0.9,
+            midi_hz(song.roots[bar]),
+            0.25,
+            3.0,
+        );
         if k.is_multiple_of(4) {
-            for &m in &chords[bar] {
-                tone(buf, t, t + 4.0 * beat, midi_hz(m), 0.08, 0.5);
-                tone(buf, t, t + 4.0 * beat, midi_hz(m + 12.0), 0.04, 0.5);
+            for &m in &song.chords[bar] {
+                tone(&mut part, t, t + 4.0 * beat, midi_hz(m), 0.08, 0.5);
+                tone(&mut part, t, t + 4.0 * beat, midi_hz(m + 12.0), 0.04, 0.5);
             }
         }
         k += 1;
+    }
+    for (o, p) in buf.iter_mut().zip(part) {
+        *o += gain * p;
     }
 }
 
@@ -295,4 +356,251 @@ fn analyze_reads_a_source_to_the_end() {
     assert_eq!(from_source.len(), 1, "{from_source:#?}");
     assert!((from_source[0].start - TAKE_START).abs() < 1.0);
     assert!((from_source[0].end - TAKE_END).abs() < 1.0);
+}
+
+/// 150 s: A minor at 112 BPM (12–52 s), chatter, E major at 100 BPM (64–100 s), chatter,
+/// A minor again 12 % slower, 10 dB quieter and starting on its third bar (112–148 s).
+fn three_takes() -> (Vec<f32>, Vec<Take>) {
+    let mut rng = Lcg(21);
+    let mut buf = vec![0.0f32; 150 * SR as usize];
+    band_song(&mut buf, 12.0, 52.0, 112.0, &mut rng, &A_MINOR, 1.0, 0);
+    chatter(&mut buf, 55.0, 61.0, &mut rng);
+    band_song(&mut buf, 64.0, 100.0, 100.0, &mut rng, &E_MAJOR, 1.0, 0);
+    chatter(&mut buf, 103.0, 109.0, &mut rng);
+    band_song(&mut buf, 112.0, 148.0, 98.5, &mut rng, &A_MINOR, 0.316, 2);
+    room(&mut buf, &mut rng);
+    let takes = analyze(&buf, 65_536);
+    (buf, takes)
+}
+
+fn sim(a: &Take, b: &Take) -> f64 {
+    similarity(&a.fingerprint, a.bpm, &b.fingerprint, b.bpm)
+}
+
+#[test]
+fn same_song_matches_across_tempo_level_and_start() {
+    let (_, takes) = three_takes();
+    assert_eq!(takes.len(), 3, "{takes:#?}");
+    for t in &takes {
+        // One cell per beat interval.
+        assert_eq!(t.fingerprint.len() + 1, t.beats.len());
+        assert!(t.fingerprint.len() > 40);
+    }
+    let (a1, e, a2) = (&takes[0], &takes[1], &takes[2]);
+    let same = sim(a1, a2);
+    let other = [sim(a1, e), sim(a2, e)];
+    eprintln!("same {same:.3}, other {other:.3?}");
+    // Measured: same 0.98, other 0.00-0.02.
+    assert!(same > SAME_SONG + 0.1, "same song {same}");
+    for o in other {
+        assert!(o < SAME_SONG - 0.4, "other song {o}");
+    }
+    // Symmetric, and a take is itself.
+    assert!((sim(a2, a1) - same).abs() < 1e-9);
+    assert!(sim(a1, a1) > 0.99);
+    assert_eq!(song_match::group(&takes), vec![Some(0), None, Some(0)]);
+}
+
+#[test]
+fn another_progression_in_the_same_key_is_another_song() {
+    let mut rng = Lcg(31);
+    let mut buf = vec![0.0f32; 100 * SR as usize];
+    band_song(&mut buf, 10.0, 48.0, 112.0, &mut rng, &A_MINOR, 1.0, 0);
+    chatter(&mut buf, 51.0, 56.0, &mut rng);
+    band_song(&mut buf, 60.0, 96.0, 104.0, &mut rng, &A_MINOR_2, 1.0, 0);
+    room(&mut buf, &mut rng);
+    let takes = analyze(&buf, 65_536);
+    assert_eq!(takes.len(), 2, "{takes:#?}");
+    let s = sim(&takes[0], &takes[1]);
+    eprintln!("same key, other progression {s:.3}");
+    assert!(s < SAME_SONG - 0.2, "{s}");
+    assert_eq!(song_match::group(&takes), vec![None, None]);
+}
+
+#[test]
+fn a_false_start_matches_its_song() {
+    let mut rng = Lcg(9);
+    let mut buf = vec![0.0f32; 110 * SR as usize];
+    band_song(&mut buf, 5.0, 17.0, 126.0, &mut rng, &E_MAJOR, 0.6, 0);
+    chatter(&mut buf, 20.0, 30.0, &mut rng);
+    band_song(&mut buf, 35.0, 95.0, 112.0, &mut rng, &E_MAJOR, 1.0, 0);
+    room(&mut buf, &mut rng);
+    let takes = analyze(&buf, 65_536);
+    assert_eq!(takes.len(), 2, "{takes:#?}");
+    assert_eq!(takes[0].kind, TakeKind::FalseStart);
+    let s = sim(&takes[0], &takes[1]);
+    eprintln!("false start {s:.3}");
+    assert!(s > SAME_SONG + 0.1, "{s}");
+    assert_eq!(song_match::group(&takes), vec![Some(0), Some(0)]);
+}
+
+/// The fingerprint of `take` over half-beat cells (the grid a beat tracker that doubled
+/// the tempo would give).
+fn half_beat_fingerprint(fx: &FeatureExtractor, take: &Take) -> Fingerprint {
+    let mut grid = Vec::new();
+    for w in take.beats.windows(2) {
+        grid.push(w[0]);
+        grid.push(0.5 * (w[0] + w[1]));
+    }
+    grid.extend(take.beats.last());
+    song_match::fingerprint(
+        &fx.chroma_fine,
+        CHROMA_FINE_PER_SECOND as f64,
+        &song_match::cells(&grid, take.start, take.end),
+    )
+}
+
+#[test]
+fn octave_errors_are_undone() {
+    let (audio, takes) = three_takes();
+    assert_eq!(takes.len(), 3, "{takes:#?}");
+    let mut fx = FeatureExtractor::new(SR, 1);
+    fx.push(&audio);
+    fx.flush();
+    let (a1, e, a2) = (&takes[0], &takes[1], &takes[2]);
+    let doubled = half_beat_fingerprint(&fx, a2);
+    let bpm2 = a2.bpm.map(|b| 2.0 * b);
+    assert_eq!(doubled.len(), 2 * a2.fingerprint.len());
+    let s = similarity(&a1.fingerprint, a1.bpm, &doubled, bpm2);
+    eprintln!("doubled {s:.3}");
+    assert!(s > SAME_SONG + 0.1, "doubled {s}");
+    let s = similarity(&doubled, bpm2, &a1.fingerprint, a1.bpm);
+    assert!(s > SAME_SONG + 0.1, "doubled, other way round {s}");
+    let s = similarity(&e.fingerprint, e.bpm, &doubled, bpm2);
+    eprintln!("other song, doubled {s:.3}");
+    assert!(s < SAME_SONG - 0.4, "other song, doubled {s}");
+}
+
+#[test]
+fn a_take_without_beats_falls_back_to_half_seconds() {
+    let cells = song_match::cells(&[], 10.0, 13.2);
+    assert_eq!(
+        cells,
+        vec![
+            (10.0, 10.5),
+            (10.5, 11.0),
+            (11.0, 11.5),
+            (11.5, 12.0),
+            (12.0, 12.5),
+            (12.5, 13.0)
+        ]
+    );
+    assert!(song_match::cells(&[], 5.0, 5.0).is_empty());
+    assert!(song_match::cells(&[f64::NAN], f64::NAN, 3.0).is_empty());
+    // Fallback cells (taken as 120 BPM) still match a beat fingerprint of the song.
+    let (audio, takes) = three_takes();
+    let mut fx = FeatureExtractor::new(SR, 1);
+    fx.push(&audio);
+    fx.flush();
+    let fp = |t: &Take| {
+        song_match::fingerprint(
+            &fx.chroma_fine,
+            CHROMA_FINE_PER_SECOND as f64,
+            &song_match::cells(&[], t.start, t.end),
+        )
+    };
+    let (a1, e) = (&takes[0], &takes[1]);
+    let same = similarity(&fp(a1), None, &a1.fingerprint, a1.bpm);
+    let other = similarity(&fp(a1), None, &e.fingerprint, e.bpm);
+    eprintln!("fallback: same {same:.3}, other {other:.3}");
+    assert!(same > SAME_SONG + 0.1, "{same}");
+    assert!(other < SAME_SONG - 0.4, "{other}");
+}
+
+#[test]
+fn fingerprints_round_trip_as_base64() {
+    let takes = analyze(&rehearsal(), 65_536);
+    assert_eq!(takes.len(), 1);
+    let fp = &takes[0].fingerprint;
+    assert!(!fp.is_empty());
+    let b64 = fp.to_base64();
+    assert_eq!(b64.len(), (1 + 12 * fp.len()).div_ceil(3) * 4);
+    assert_eq!(&Fingerprint::from_base64(&b64).expect("decodes"), fp);
+    // In JSON (metadata.json) it is a string, and the take comes back the same.
+    let json = serde_json::to_string(&takes[0]).expect("json");
+    assert!(json.contains(&format!("\"fingerprint\":\"{b64}\"")));
+    let back: Take = serde_json::from_str(&json).expect("take");
+    assert_eq!(&back.fingerprint, fp);
+    // Absent or empty: the empty fingerprint.
+    assert_eq!(Fingerprint::default().to_base64(), "");
+    assert_eq!(Fingerprint::from_base64(""), Ok(Fingerprint::default()));
+    // Every value survives, the extremes included.
+    let all = Fingerprint(vec![[
+        i8::MIN,
+        -1,
+        0,
+        1,
+        i8::MAX,
+        5,
+        -5,
+        64,
+        -64,
+        100,
+        -100,
+        7,
+    ]]);
+    assert_eq!(Fingerprint::from_base64(&all.to_base64()), Ok(all));
+}
+
+#[test]
+fn garbage_fingerprints_are_refused() {
+    let one = Fingerprint(vec![[1; 12]]).to_base64();
+    let bad = [
+        "not base64!".to_string(),
+        "====".into(),
+        "A".into(),
+        "AAAA".into(),                    // version 0
+        "AQ==".into(),                    // version byte, no chroma
+        "AQID".into(),                    // 2 bytes of chroma
+        one[..one.len() - 4].to_string(), // cut short
+        format!("{one}AA=="),             // trailing junk
+        "ünïcødé ✓".into(),
+        "\0\0\0\0".into(),
+    ];
+    for s in &bad {
+        let e = Fingerprint::from_base64(s).expect_err(s);
+        assert!(e.contains("fingerprint"), "{s:?}: {e}");
+    }
+    let json = serde_json::from_str::<Fingerprint>("\"AQID\"");
+    assert!(json.is_err());
+    // Arbitrary strings never panic.
+    let mut rng = Lcg(77);
+    let alphabet: Vec<char> = "ABCabc012+/=-_ \n\u{e9}\u{2713}".chars().collect();
+    for len in 0..200 {
+        let s: String = (0..len)
+            .map(|_| alphabet[((rng.next() + 1.0) * 0.5 * (alphabet.len() - 1) as f32) as usize])
+            .collect();
+        if let Ok(f) = Fingerprint::from_base64(&s) {
+            assert_eq!(Fingerprint::from_base64(&f.to_base64()), Ok(f));
+        }
+    }
+}
+
+#[test]
+fn similarity_of_degenerate_fingerprints() {
+    let empty = Fingerprint::default();
+    let short = Fingerprint(vec![[3; 12]; 2]);
+    let flat = Fingerprint(vec![[0; 12]; 40]);
+    for (a, b) in [
+        (&empty, &empty),
+        (&empty, &flat),
+        (&short, &flat),
+        (&flat, &flat),
+    ] {
+        let s = similarity(a, Some(120.0), b, Some(f64::NAN));
+        assert!((0.0..=1.0).contains(&s), "{s}");
+        assert!(s < SAME_SONG);
+    }
+    assert_eq!(
+        song_match::cluster(
+            &[
+                vec![1.0, 0.9, 0.1],
+                vec![0.9, 1.0, 0.2],
+                vec![0.1, 0.2, 1.0]
+            ],
+            0.5
+        ),
+        vec![Some(0), Some(0), None]
+    );
+    assert!(song_match::cluster(&[], 0.5).is_empty());
 }

@@ -40,6 +40,11 @@ def load(night: Path):
         for k in range(int(t["start"]), min(n, int(t["end"]))):
             y[k] = 1
             what[k] = "take" if t["kind"] == "take" else "false_start"
+        for sec in t.get("sections", []):
+            if sec["name"] == "breakdown" or (sec["name"] == "intro" and t.get("quiet_intro")):
+                label = "breakdown" if sec["name"] == "breakdown" else "quiet_intro"
+                for k in range(int(sec["start"]), min(n, int(sec["end"]))):
+                    what[k] = label
     for g in truth["gaps"]:
         for k in range(int(g["start"] + 0.5), min(n, int(g["end"]))):
             if y[k] == 0:

@@ -1,6 +1,7 @@
 //! Streaming short-time features: a mono downmix is cut into Hann-windowed frames
 //! (~46 ms, hop ~11.6 ms at 44.1 kHz), and each hop leaves a few floats behind
-//! ([`Frame`]) plus a 12-bin chroma summed per second. Nothing else is kept.
+//! ([`Frame`]) plus a 12-bin chroma summed per second and per eighth of a second
+//! (for same-song fingerprints). Nothing else is kept.
 
 use std::sync::Arc;
 
@@ -54,6 +55,9 @@ impl Geometry {
     }
 }
 
+/// Cells per second of [`FeatureExtractor::chroma_fine`].
+pub const CHROMA_FINE_PER_SECOND: usize = 8;
+
 pub struct FeatureExtractor {
     pub geo: Geometry,
     channels: usize,
@@ -72,6 +76,8 @@ pub struct FeatureExtractor {
     pub frames: Vec<Frame>,
     /// Chroma summed per second of audio (by frame centre).
     pub chroma: Vec<[f32; 12]>,
+    /// The same chroma summed per [`CHROMA_FINE_PER_SECOND`]th of a second.
+    pub chroma_fine: Vec<[f32; 12]>,
     samples_in: u64,
     flushed: bool,
 }
@@ -131,6 +137,7 @@ impl FeatureExtractor {
             },
             frames: Vec::new(),
             chroma: Vec::new(),
+            chroma_fine: Vec::new(),
             samples_in: 0,
             flushed: false,
         }
@@ -256,11 +263,19 @@ impl FeatureExtractor {
         let nb = (b.flat_end - b.flat_start).max(1) as f64;
         fr.flatness = ((log_sum / nb).exp() / (lin_sum / nb)) as f32;
         let idx = self.frames.len();
-        let sec = (self.geo.time(idx)) as usize;
+        let time = self.geo.time(idx);
+        let sec = time as usize;
         if self.chroma.len() <= sec {
             self.chroma.resize(sec + 1, [0.0; 12]);
         }
         for (a, c) in self.chroma[sec].iter_mut().zip(chroma) {
+            *a += c;
+        }
+        let cell = (time * CHROMA_FINE_PER_SECOND as f64) as usize;
+        if self.chroma_fine.len() <= cell {
+            self.chroma_fine.resize(cell + 1, [0.0; 12]);
+        }
+        for (a, c) in self.chroma_fine[cell].iter_mut().zip(chroma) {
             *a += c;
         }
         self.frames.push(fr);

@@ -3,18 +3,20 @@
 //! and per take its tempo, beat grid and key.
 //!
 //! Streaming: [`TakeAnalyzer`] is an [`AudioSink`]; it keeps seven floats per ~12 ms hop
-//! ([`features::Frame`]) and a 12-bin chroma per second, never the audio, so memory grows
-//! by ~9 MB per hour of input whatever the block size.
+//! ([`features::Frame`]), a 12-bin chroma per second and per eighth of a second, never the
+//! audio, so memory grows by ~10 MB per hour of input whatever the block size.
 //!
 //! Pipeline: frame features ([`features`]) → per-second features and a music-likeness
 //! score from a logistic model over them and their pairwise products ([`seconds`]) →
 //! smoothing, hysteresis, merging, boundaries refined at frame resolution, quiet intros
-//! ([`segment`]) → per take tempo and beats ([`tempo`]) and key ([`key`]).
+//! ([`segment`]) → per take tempo and beats ([`tempo`]), key ([`key`]) and a
+//! beat-synchronous chroma fingerprint for same-song matching ([`song_match`]).
 
 pub mod features;
 pub mod key;
 pub mod seconds;
 pub mod segment;
+pub mod song_match;
 pub mod tempo;
 
 use serde::{Deserialize, Serialize};
@@ -42,6 +44,9 @@ pub struct Take {
     pub key_confidence: f64,
     pub beats: Vec<f64>,
     pub downbeats: Vec<f64>,
+    /// Beat-synchronous chroma for same-song matching ([`song_match`]).
+    #[serde(default)]
+    pub fingerprint: song_match::Fingerprint,
 }
 
 /// Settings (`config.yaml`); every field has a default.
@@ -211,6 +216,15 @@ impl TakeAnalyzer {
                 }
                 let key = key::estimate(&chroma);
                 let offset = f.geo.time(fa);
+                let beats: Vec<f64> = t
+                    .as_ref()
+                    .map(|t| t.beats.iter().map(|x| x + offset).collect())
+                    .unwrap_or_default();
+                let fingerprint = song_match::fingerprint(
+                    &f.chroma_fine,
+                    features::CHROMA_FINE_PER_SECOND as f64,
+                    &song_match::cells(&beats, a, b),
+                );
                 Take {
                     start: a,
                     end: b,
@@ -219,14 +233,12 @@ impl TakeAnalyzer {
                     bpm_confidence: t.as_ref().map_or(0.0, |t| t.confidence),
                     key: key.as_ref().map(|k| k.0.clone()),
                     key_confidence: key.as_ref().map_or(0.0, |k| k.1),
-                    beats: t
-                        .as_ref()
-                        .map(|t| t.beats.iter().map(|x| x + offset).collect())
-                        .unwrap_or_default(),
+                    beats,
                     downbeats: t
                         .as_ref()
                         .map(|t| t.downbeats.iter().map(|x| x + offset).collect())
                         .unwrap_or_default(),
+                    fingerprint,
                 }
             })
             .collect();
