@@ -71,6 +71,8 @@ enum Command {
     /// Check that this installation will work: config, backends and devices, models,
     /// database, storage, sign-in, the GPU worker, the web app, scratch space.
     Doctor(commands::doctor::Args),
+    /// List the takes found in a recording (where the band plays), with tempo and key.
+    Takes(commands::takes::Args),
     /// Write a generated demo recording (a synthetic band, no copyrighted audio).
     GenerateDemo(commands::demo::Args),
 }
@@ -109,6 +111,7 @@ fn main() -> ExitCode {
             Command::Backends => commands::backends::run(&cli.config),
             Command::Models { command } => commands::models::run(&cli.config, command).await,
             Command::Doctor(args) => commands::doctor::run(&cli.config, args).await,
+            Command::Takes(args) => commands::takes::run(&cli.config, args).await,
             Command::GenerateDemo(args) => commands::demo::run(args),
         }
     });

@@ -14,13 +14,29 @@ const BPM: f64 = 112.0;
 
 /// Writes `seconds` of the demo song to `path` (parent folders created).
 pub fn write_demo_recording(path: &Path, seconds: f64) -> Result<u64, AudioError> {
+    write_demo_rehearsal(path, seconds, 1, 0.0)
+}
+
+/// Writes a short rehearsal: the demo song played `takes` times, `seconds` each, with
+/// `gap` seconds of quiet room noise between plays (so take detection has something to
+/// find). Returns the frames written.
+pub fn write_demo_rehearsal(
+    path: &Path,
+    seconds: f64,
+    takes: usize,
+    gap: f64,
+) -> Result<u64, AudioError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|source| AudioError::Io {
             path: dir.to_path_buf(),
             source,
         })?;
     }
-    let total = (seconds * f64::from(DEMO_RATE)).round() as u64;
+    let rate = f64::from(DEMO_RATE);
+    let play = (seconds * rate).round() as u64;
+    let pause = (gap.max(0.0) * rate).round() as u64;
+    let takes = takes.max(1) as u64;
+    let total = takes * play + (takes - 1) * pause;
     let mut sink = WavSink::create(path, DEMO_RATE, 2, WavSampleFormat::Int { bits: 24 })?;
     let mut song = DemoSong::default();
     let mut buf = Vec::with_capacity(2 * 4096);
@@ -29,7 +45,14 @@ pub fn write_demo_recording(path: &Path, seconds: f64) -> Result<u64, AudioError
         buf.clear();
         let end = (n + 4096).min(total);
         for i in n..end {
-            let (l, r) = song.frame(i);
+            // Where in the night: inside a play (its own time from 0) or in a gap.
+            let (k, at) = (i / (play + pause), i % (play + pause));
+            let (l, r) = if at < play && k < takes {
+                song.frame(at)
+            } else {
+                let hiss = 0.002 * song.white();
+                (hiss, hiss)
+            };
             buf.push(l as f32);
             buf.push(r as f32);
         }

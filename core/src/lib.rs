@@ -10,6 +10,7 @@ pub mod error;
 pub mod executor;
 pub mod metadata;
 pub mod mirror;
+pub mod music_only;
 pub mod progress;
 pub mod render;
 pub mod scan;

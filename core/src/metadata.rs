@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use stemset_audio::analysis::StemAnalysis;
+use stemset_audio::takes::Take;
 
 pub const METADATA_FILE: &str = "metadata.json";
 pub const METADATA_VERSION: u32 = 1;
@@ -20,6 +21,18 @@ pub struct RecordingMetadata {
     pub output_format: String,
     pub created_at: String,
     pub stems: Vec<StemMetadata>,
+    /// Where the band plays (take detection); absent when it was off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub takes: Vec<TakeMetadata>,
+}
+
+/// One take as `metadata.json` has it: the analysis, and the song it was filed under
+/// (or suggested for) when the recording was committed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TakeMetadata {
+    #[serde(flatten)]
+    pub take: Take,
+    pub song: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -36,6 +49,10 @@ pub struct SourceMetadata {
     /// clipped) at decode; see `audio::sanitize`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub repaired_samples: u64,
+    /// With `processing.separate: takes`: the seconds the models ran on (the takes and
+    /// their margins); absent when the whole recording was separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separated_seconds: Option<f64>,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::catalog::Plugins;
 use crate::error::Error;
 use crate::executor::Executor;
+use crate::music_only::{self, MusicOnly};
 use crate::progress::{PipelineProgress, Stage};
 use crate::strategy::StrategyNode;
 use stemset_audio::analysis::Analyzer;
@@ -16,6 +17,7 @@ use stemset_audio::decode::{self, SourceInfo};
 use stemset_audio::encode::{EncodeSpec, OutputFormat, create_encoder};
 use stemset_audio::resample::Resampled;
 use stemset_audio::sanitize::Sanitized;
+use stemset_audio::takes::{Take, TakeAnalyzer, TakeSettings};
 use stemset_audio::wav::{WavSampleFormat, WavSink, WavSource};
 use stemset_audio::{AudioError, AudioSink, AudioSource, CHUNK_FRAMES, Tee};
 use stemset_sdk::separator::{MODEL_CHANNELS, SeparationError};
@@ -28,6 +30,10 @@ pub struct RenderRequest {
     pub scratch: PathBuf,
     pub format: OutputFormat,
     pub bitrate: u32,
+    /// Take detection on the decoded mix (None: off).
+    pub takes: Option<TakeSettings>,
+    /// Separate only the takes (`processing.separate: takes`); needs `takes`.
+    pub music_only: Option<MusicOnly>,
 }
 
 pub struct RenderedStem {
@@ -51,6 +57,10 @@ pub struct Rendered {
     pub source_sha256: String,
     pub source_size: u64,
     pub stems: Vec<RenderedStem>,
+    /// The takes found in the source (empty when take detection is off).
+    pub takes: Vec<Take>,
+    /// Seconds of the source the models ran on, when only the takes were separated.
+    pub separated_seconds: Option<f64>,
 }
 
 impl Rendered {
@@ -87,9 +97,23 @@ impl RenderRequest {
             MODEL_CHANNELS,
             WavSampleFormat::Float32,
         )?;
-        copy_with_progress(stereo.as_mut(), &mut sink, progress)?;
+        // The take analysis reads the mix as it is decoded: no second pass over the file.
+        let mut takes = self
+            .takes
+            .clone()
+            .map(|settings| TakeAnalyzer::new(info.sample_rate, MODEL_CHANNELS, settings));
+        {
+            let mut tee = Tee {
+                sinks: vec![&mut sink],
+            };
+            if let Some(t) = takes.as_mut() {
+                tee.sinks.push(t);
+            }
+            copy_with_progress(stereo.as_mut(), &mut tee, progress)?;
+        }
         sink.finish()?;
         drop(stereo);
+        let takes = takes.map(|mut t| t.finish_takes()).unwrap_or_default();
         let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
         sanitize_stats.check(&self.input)?;
         let repaired_samples = sanitize_stats.repaired();
@@ -110,7 +134,43 @@ impl RenderRequest {
             scratch: &self.scratch,
             progress,
         };
-        let stem_wavs = executor.run(&self.tree, &input_wav)?;
+        let spans = self.music_only.as_ref().map(|m| {
+            let times: Vec<(f64, f64)> = takes.iter().map(|t| (t.start, t.end)).collect();
+            music_only::spans(&times, m.margin_seconds, info.sample_rate, source_frames)
+        });
+        let music: u64 = spans.iter().flatten().map(|(a, b)| b - a).sum();
+        // Worth it only when there are gaps to skip (and something to separate).
+        let (stem_wavs, separated_seconds) = match (&self.music_only, spans) {
+            (Some(m), Some(spans)) if !spans.is_empty() && music * 50 < source_frames * 49 => {
+                let cut_wav = self.scratch.join("music.wav");
+                music_only::cut(&input_wav, &spans, &cut_wav)?;
+                let separated = executor.run(&self.tree, &cut_wav)?;
+                let _ = std::fs::remove_file(&cut_wav);
+                let mut full = Vec::with_capacity(separated.len());
+                for (name, wav) in separated {
+                    let out = self.scratch.join(format!("full-{name}.wav"));
+                    let mix = (m.gap_stem.as_deref() == Some(name.as_str())).then_some(&input_wav);
+                    music_only::reassemble(
+                        &wav,
+                        mix.map(PathBuf::as_path),
+                        &spans,
+                        source_frames,
+                        info.sample_rate,
+                        &out,
+                    )?;
+                    let _ = std::fs::remove_file(&wav);
+                    full.push((name, out));
+                }
+                let seconds = music as f64 / f64::from(info.sample_rate.max(1));
+                tracing::info!(
+                    separated_seconds = seconds,
+                    of_seconds = source_frames as f64 / f64::from(info.sample_rate.max(1)),
+                    "separated the takes only"
+                );
+                (full, Some(seconds))
+            }
+            _ => (executor.run(&self.tree, &input_wav)?, None),
+        };
         let _ = std::fs::remove_file(&input_wav);
 
         // 3. Encode + analyse each stem at the source's rate (Opus: always 48 kHz).
@@ -155,6 +215,8 @@ impl RenderRequest {
             source_sha256,
             source_size,
             stems,
+            takes,
+            separated_seconds,
         })
     }
 }

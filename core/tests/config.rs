@@ -265,3 +265,50 @@ fn substituted_numbers_in_params_and_backend_settings_are_numbers() {
         "{e}"
     );
 }
+
+#[test]
+fn takes_and_separate_settings_are_read_and_checked() {
+    let c = load(
+        &format!("{BASE}takes:\n  min_take_seconds: 8\n  end_margin_seconds: 1.5\nprocessing:\n  separate: takes\n  gap_stem: rr\n"),
+        common::PLUGINS,
+        &[],
+    )
+    .expect("valid");
+    assert!(c.takes.enabled);
+    assert_eq!(c.takes.detection.min_take_seconds, 8.0);
+    assert_eq!(c.takes.detection.end_margin_seconds, 1.5);
+    let m = c.processing.music_only().expect("takes only");
+    assert_eq!((m.margin_seconds, m.gap_stem.as_deref()), (2.0, Some("rr")));
+    // Defaults: detection on, the whole recording separated.
+    let c = load(BASE, common::PLUGINS, &[]).expect("valid");
+    assert!(c.takes.settings().is_some());
+    assert!(c.processing.music_only().is_none());
+
+    for (extra, expect) in [
+        ("takes:\n  min_take_secs: 8\n", "min_take_secs"),
+        (
+            "takes:\n  min_take_seconds: -1\n",
+            "takes.min_take_seconds: must be a positive",
+        ),
+        (
+            "takes:\n  on_threshold: 0.2\n",
+            "off_threshold <= on_threshold",
+        ),
+        (
+            "takes:\n  enabled: false\nprocessing:\n  separate: takes\n",
+            "processing.separate: takes needs take detection",
+        ),
+        (
+            "processing:\n  separate: takes\n  gap_stem: other\n",
+            "processing.gap_stem: \"other\" is not a stem of strategy \"two\" (profile band); its stems: q, rq, rr",
+        ),
+        ("processing:\n  separate: some\n", "separate"),
+        (
+            "processing:\n  take_margin_seconds: 99\n",
+            "must be 0–60 seconds",
+        ),
+    ] {
+        let err = load(&format!("{BASE}{extra}"), common::PLUGINS, &[]).expect_err(extra);
+        assert!(err.contains(expect), "{extra}: {err}");
+    }
+}

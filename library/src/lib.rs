@@ -8,3 +8,4 @@ pub mod jobs;
 pub mod path_text;
 pub mod process;
 pub mod recordings;
+pub mod takes;

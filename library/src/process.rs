@@ -52,6 +52,8 @@ pub struct ProcessedRecording {
     pub duration_seconds: f64,
     /// Source samples repaired at decode (NaN, infinite, out of range).
     pub repaired_samples: u64,
+    /// Seconds the models ran on, when only the takes were separated.
+    pub separated_seconds: Option<f64>,
 }
 
 pub struct Processor {
@@ -211,6 +213,7 @@ impl Processor {
             stems: metadata.stems.iter().map(|s| s.name.clone()).collect(),
             duration_seconds: metadata.source.duration_seconds,
             repaired_samples: metadata.source.repaired_samples,
+            separated_seconds: metadata.source.separated_seconds,
         })
     }
 }

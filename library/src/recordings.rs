@@ -16,7 +16,7 @@ use stemset_core::config::Config;
 use stemset_core::storage::Storage;
 use uuid::Uuid;
 
-use crate::db::{audio_file, job, profile, recording, stem};
+use crate::db::{audio_file, job, profile, recording, stem, take};
 use crate::jobs::queue::{self, Enqueued, NewJob};
 use crate::jobs::settings::JobsConfig;
 
@@ -68,6 +68,10 @@ pub async fn delete_recording(
         .await?;
     stem::Entity::delete_many()
         .filter(stem::Column::RecordingId.eq(rec.id))
+        .exec(&txn)
+        .await?;
+    take::Entity::delete_many()
+        .filter(take::Column::RecordingId.eq(rec.id))
         .exec(&txn)
         .await?;
     recording::Entity::delete_by_id(rec.id).exec(&txn).await?;

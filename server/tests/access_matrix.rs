@@ -21,6 +21,9 @@ fn alpha_secrets(s: &TestServer) -> Vec<String> {
         common::MEMBER.to_string(),
     ];
     v.extend(s.alpha.stems.iter().map(|st| st.id.to_string()));
+    v.push(s.alpha.song.id.to_string());
+    v.push(s.alpha.song.title.clone());
+    v.extend(s.alpha.takes.iter().map(|t| t.id.to_string()));
     v
 }
 
@@ -43,6 +46,8 @@ fn read_cases(s: &TestServer) -> Vec<(&'static str, String, String)> {
         ("stems", "{ stems { nodes { id name recordingId } } }".into(), s.alpha.stems[0].id.to_string()),
         ("audioFiles", "{ audioFiles { nodes { id originalName } } }".into(), s.alpha.recording.audio_file_id.to_string()),
         ("jobs", "{ jobs { nodes { id profileId state } } }".into(), String::new()),
+        ("songs", "{ songs { nodes { id title takes { nodes { id } } suggestedTakes { nodes { id } } } } }".into(), s.alpha.song.title.clone()),
+        ("takes", "{ takes { nodes { id startSeconds endSeconds bpm key beats song { title } suggestedSong { title } recording { title } } } }".into(), s.alpha.takes[1].id.to_string()),
         ("userProfiles", "{ userProfiles { nodes { userId profileId role } } }".into(), s.alpha.recording.profile_id.to_string()),
         ("users", "{ users { nodes { id email } } }".into(), common::OWNER.into()),
         ("me", "{ me { email } }".into(), String::new()),
@@ -115,6 +120,16 @@ async fn matrix(backend: Backend) {
         "dismissJob",
         "createApiToken",
         "revokeApiToken",
+        "createSong",
+        "renameSong",
+        "deleteSong",
+        "assignTake",
+        "unassignTake",
+        "confirmTakeSuggestion",
+        "setTakeBounds",
+        "splitTake",
+        "mergeTakes",
+        "deleteTake",
     ]
     .into_iter()
     .map(str::to_string)
@@ -182,6 +197,12 @@ async fn matrix(backend: Backend) {
     // Mutations on alpha's rows: a non-member is told "not found" and changes nothing.
     let rec = s.alpha.recording.id.to_string();
     let stem = s.alpha.stems[0].id.to_string();
+    let song = s.alpha.song.id.to_string();
+    let (take0, take1) = (
+        s.alpha.takes[0].id.to_string(),
+        s.alpha.takes[1].id.to_string(),
+    );
+    let profile = s.alpha.recording.profile_id.to_string();
     let mutation_cases = [
         (
             "mutation($id: ID!) { renameRecording(id: $id, title: \"pwned\") { title } }",
@@ -198,6 +219,46 @@ async fn matrix(backend: Backend) {
         (
             "mutation($id: ID!) { deleteRecording(id: $id) }",
             json!({ "id": rec }),
+        ),
+        (
+            "mutation($id: ID!) { createSong(profileId: $id, title: \"pwned\") { id } }",
+            json!({ "id": profile }),
+        ),
+        (
+            "mutation($id: ID!) { renameSong(id: $id, title: \"pwned\") { id } }",
+            json!({ "id": song }),
+        ),
+        (
+            "mutation($id: ID!) { deleteSong(id: $id) }",
+            json!({ "id": song }),
+        ),
+        (
+            "mutation($id: ID!, $song: ID!) { assignTake(id: $id, songId: $song) { id } }",
+            json!({ "id": take1, "song": song }),
+        ),
+        (
+            "mutation($id: ID!) { unassignTake(id: $id) { id } }",
+            json!({ "id": take0 }),
+        ),
+        (
+            "mutation($id: ID!) { confirmTakeSuggestion(id: $id) { id } }",
+            json!({ "id": take1 }),
+        ),
+        (
+            "mutation($id: ID!) { setTakeBounds(id: $id, start: 0.1, end: 0.3) { id } }",
+            json!({ "id": take0 }),
+        ),
+        (
+            "mutation($id: ID!) { splitTake(id: $id, at: 0.2) { id } }",
+            json!({ "id": take0 }),
+        ),
+        (
+            "mutation($id: ID!, $other: ID!) { mergeTakes(id: $id, otherId: $other) { id } }",
+            json!({ "id": take0, "other": take1 }),
+        ),
+        (
+            "mutation($id: ID!) { deleteTake(id: $id) }",
+            json!({ "id": take0 }),
         ),
     ];
     for (query, vars) in &mutation_cases {
@@ -220,6 +281,32 @@ async fn matrix(backend: Backend) {
     assert_eq!(
         body["data"]["recordings"]["nodes"][0]["title"], "Tuesday jam",
         "{body}"
+    );
+    let (_, body) = gql(
+        &s,
+        &owner_cookie,
+        "{ songs { nodes { title takes { nodes { id } } } } takes { nodes { id startSeconds songId } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["songs"]["nodes"][0]["title"],
+        s.alpha.song.title.as_str(),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["takes"]["nodes"].as_array().map(Vec::len),
+        Some(2),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["takes"]["nodes"][0]["startSeconds"], 0.0,
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["takes"]["nodes"][0]["songId"],
+        song.as_str(),
+        "refused mutations change nothing: {body}"
     );
     assert!(
         s.storage

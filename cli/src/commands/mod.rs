@@ -6,6 +6,7 @@ pub mod models;
 pub mod process;
 pub mod serve;
 pub mod sync;
+pub mod takes;
 pub mod worker;
 
 use std::path::Path;

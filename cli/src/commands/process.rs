@@ -10,6 +10,7 @@ use stemset_library::jobs::backend::{
     JobBackendContext, LOCAL, build_job_backend, default_job_backend,
 };
 use stemset_library::process::Processor;
+use stemset_library::takes::store::recording_takes;
 use stemset_sdk::separator::SeparationError;
 
 use crate::progress::{StageBar, files_bar, install_ctrl_c};
@@ -127,6 +128,13 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
         match result {
             Ok(rec) => {
                 done += 1;
+                let takes = match recording_takes(&processor.db, rec.recording_id).await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading the takes found");
+                        Vec::new()
+                    }
+                };
                 multi.suspend(|| {
                     println!(
                         "  ✓ {name}: {} stems ({}) of {:.1} s in {:.1} s → {}",
@@ -141,6 +149,24 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
                             "    note: {} NaN, infinite or out-of-range sample(s) were replaced (silenced or clipped to ±16)",
                             rec.repaired_samples
                         );
+                    }
+                    if let Some(music) = rec.separated_seconds {
+                        println!(
+                            "    separated the takes only: {music:.1} of {:.1} s ({:.0} % of the model time)",
+                            rec.duration_seconds,
+                            100.0 * music / rec.duration_seconds.max(1e-9)
+                        );
+                    }
+                    if !takes.is_empty() {
+                        println!(
+                            "    {} take{} (recording {}):",
+                            takes.len(),
+                            if takes.len() == 1 { "" } else { "s" },
+                            rec.recording_id
+                        );
+                        for l in super::takes::lines(&takes, "      ") {
+                            println!("{l}");
+                        }
                     }
                 });
             }

@@ -8,6 +8,7 @@ pub mod database;
 pub mod output;
 pub mod processing;
 pub mod profile;
+pub mod takes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ pub use self::database::DatabaseConfig;
 pub use self::output::OutputConfig;
 pub use self::processing::ProcessingConfig;
 pub use self::profile::ProfileConfig;
+pub use self::takes::TakesConfig;
 use crate::catalog::Plugins;
 use crate::config_error::ConfigError;
 use crate::secret::Secret;
@@ -36,6 +38,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub database: DatabaseConfig,
     pub processing: ProcessingConfig,
+    pub takes: TakesConfig,
     pub plugins: Plugins,
     /// The whole file after `${VAR}` substitution, for sections other crates type.
     document: serde_yaml_ng::Value,
@@ -62,6 +65,8 @@ struct RawConfig {
     server: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     processing: ProcessingConfig,
+    #[serde(default)]
+    takes: TakesConfig,
     /// Read by the library's job queue (`JobsConfig::from_config`).
     #[serde(default)]
     #[allow(dead_code)]
@@ -159,6 +164,25 @@ impl Config {
 
         raw.output.check(&file, &mut problems);
         raw.storage.check(&file, &mut problems);
+        raw.takes.check(&file, &mut problems);
+        raw.processing
+            .check(&file, raw.takes.enabled, &mut problems);
+        if let (processing::Separate::Takes, Some(gap)) =
+            (raw.processing.separate, raw.processing.gap_stem.as_deref())
+        {
+            for (name, profile) in &profiles {
+                if let Some(tree) = strategies.get(&profile.strategy) {
+                    let stems = tree.stem_names();
+                    if !stems.iter().any(|s| s == gap) {
+                        problems.push(format!(
+                            "{file}: processing.gap_stem: \"{gap}\" is not a stem of strategy \"{}\" (profile {name}); its stems: {}",
+                            profile.strategy,
+                            stems.join(", ")
+                        ));
+                    }
+                }
+            }
+        }
         if !problems.is_empty() {
             return Err(ConfigError::Many(problems));
         }
@@ -179,7 +203,8 @@ impl Config {
             )),
         };
         let processing = ProcessingConfig {
-            temp_dir: raw.processing.temp_dir.map(|p| resolve(&base, &p)),
+            temp_dir: raw.processing.temp_dir.clone().map(|p| resolve(&base, &p)),
+            ..raw.processing.clone()
         };
         Ok(Config {
             path: path.to_path_buf(),
@@ -189,6 +214,7 @@ impl Config {
             storage,
             database,
             processing,
+            takes: raw.takes,
             plugins,
             document,
             typed,

@@ -102,7 +102,11 @@ pub async fn commit_job_result(
     .await
     .map_err(db_error)?;
     insert_stems(&txn, spec.recording_id, &spec.output_prefix, metadata, now).await?;
+    crate::takes::store::insert_takes(&txn, profile.id, spec.recording_id, &metadata.takes, now)
+        .await
+        .map_err(db_error)?;
     txn.commit().await.map_err(db_error)?;
+    after_commit(db, storage, profile.id, spec, metadata).await;
     Ok((spec.recording_id, Committed::Created))
 }
 
@@ -245,6 +249,9 @@ async fn replace_stems(
         .await
         .map_err(db_error)?;
     insert_stems(&txn, rec.id, &spec.output_prefix, metadata, now).await?;
+    crate::takes::store::replace_takes(&txn, rec.profile_id, rec.id, &metadata.takes, now)
+        .await
+        .map_err(db_error)?;
     for o in &old {
         stem::Entity::update_many()
             .col_expr(
@@ -258,6 +265,7 @@ async fn replace_stems(
             .map_err(db_error)?;
     }
     let old_prefix = rec.storage_prefix.clone();
+    let profile_id = rec.profile_id;
     let mut active: recording::ActiveModel = rec.into();
     active.strategy = Set(metadata.strategy.clone());
     active.storage_prefix = Set(spec.output_prefix.clone());
@@ -273,5 +281,58 @@ async fn replace_stems(
     let _ = storage
         .delete(&format!("{old_prefix}/{METADATA_FILE}"))
         .await;
+    after_commit(db, storage, profile_id, spec, metadata).await;
     Ok((spec.recording_id, Committed::Replaced))
+}
+
+/// Once the rows are in: song suggestions for the new takes, and `metadata.json` names
+/// each take's song (filed or suggested). Neither can undo the commit: a failure is
+/// logged and the takes simply have no suggestion.
+async fn after_commit(
+    db: &DatabaseConnection,
+    storage: &Storage,
+    profile_id: Uuid,
+    spec: &JobSpec,
+    metadata: &RecordingMetadata,
+) {
+    if metadata.takes.is_empty() {
+        return;
+    }
+    match crate::takes::suggest::suggest_for_recording(db, profile_id, spec.recording_id).await {
+        Ok(n) => tracing::debug!(recording = %spec.recording_id, suggested = n, "song suggestions"),
+        Err(e) => {
+            tracing::warn!(recording = %spec.recording_id, error = %e, "song suggestions failed");
+            return;
+        }
+    }
+    let views = match crate::takes::store::recording_takes(db, spec.recording_id).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(recording = %spec.recording_id, error = %e, "reading the takes' songs");
+            return;
+        }
+    };
+    let song_of = |v: &crate::takes::store::TakeView| v.song.clone().or(v.suggested_song.clone());
+    if views.iter().all(|v| song_of(v).is_none()) {
+        return;
+    }
+    let mut updated = metadata.clone();
+    for t in &mut updated.takes {
+        t.song = views
+            .iter()
+            .find(|v| {
+                (v.take.start_seconds - t.take.start).abs() < 1e-6
+                    && (v.take.end_seconds - t.take.end).abs() < 1e-6
+            })
+            .and_then(song_of);
+    }
+    let key = format!("{}/{METADATA_FILE}", spec.output_prefix);
+    match serde_json::to_vec_pretty(&updated) {
+        Ok(json) => {
+            if let Err(e) = storage.put_bytes(&key, json).await {
+                tracing::warn!(key, error = %e, "writing the takes' songs into metadata.json");
+            }
+        }
+        Err(e) => tracing::warn!(key, error = %e, "metadata.json"),
+    }
 }

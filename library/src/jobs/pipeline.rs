@@ -13,7 +13,7 @@ use stemset_audio::encode::OutputFormat;
 use stemset_core::catalog::Plugins;
 use stemset_core::error::Error;
 use stemset_core::metadata::{
-    METADATA_FILE, METADATA_VERSION, RecordingMetadata, SourceMetadata, StemMetadata,
+    METADATA_FILE, METADATA_VERSION, RecordingMetadata, SourceMetadata, StemMetadata, TakeMetadata,
 };
 use stemset_core::progress::{PipelineProgress, Stage};
 use stemset_core::render::{RenderRequest, Rendered};
@@ -98,6 +98,8 @@ pub async fn render_to_storage(
         scratch: scratch.path().to_path_buf(),
         format: spec.format,
         bitrate: spec.bitrate,
+        takes: spec.takes.clone(),
+        music_only: spec.music_only.clone(),
     };
     let progress_for_job = progress.clone();
     let rendered = tokio::task::spawn_blocking(move || job.run(progress_for_job.as_ref()))
@@ -185,6 +187,7 @@ fn build_metadata(spec: &JobSpec, tree: &StrategyNode, rendered: &Rendered) -> R
             bits_per_sample: rendered.source.bits_per_sample,
             duration_seconds: rendered.duration_seconds(),
             repaired_samples: rendered.repaired_samples,
+            separated_seconds: rendered.separated_seconds,
         },
         output_format: spec.format.extension().to_string(),
         created_at: Utc::now().to_rfc3339(),
@@ -203,6 +206,14 @@ fn build_metadata(spec: &JobSpec, tree: &StrategyNode, rendered: &Rendered) -> R
                     .then_some(s.spec.opus_bitrate_kbps),
                 size_bytes: s.size,
                 analysis: s.analysis.clone(),
+            })
+            .collect(),
+        takes: rendered
+            .takes
+            .iter()
+            .map(|t| TakeMetadata {
+                take: t.clone(),
+                song: None,
             })
             .collect(),
     }

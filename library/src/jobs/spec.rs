@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use stemset_audio::encode::OutputFormat;
+use stemset_audio::takes::TakeSettings;
 use stemset_core::config::Config;
+use stemset_core::music_only::MusicOnly;
 use stemset_core::strategy::StrategyNode;
 
 use crate::db::job::JobKind;
@@ -43,6 +45,13 @@ pub struct JobSpec {
     pub output_prefix: String,
     pub format: OutputFormat,
     pub bitrate: u32,
+    /// Take detection settings (the server's config, so a worker finds the same takes);
+    /// None: off. A spec from an older server has none.
+    #[serde(default)]
+    pub takes: Option<TakeSettings>,
+    /// `processing.separate: takes`: separate only the takes.
+    #[serde(default)]
+    pub music_only: Option<MusicOnly>,
 }
 
 /// What differs between the jobs of one config: everything else (the tree, where the
@@ -84,6 +93,8 @@ impl JobSpec {
             tree,
             format: config.output.format,
             bitrate: config.output.bitrate,
+            takes: config.takes.settings(),
+            music_only: config.processing.music_only(),
         })
     }
 

@@ -6,7 +6,9 @@ use async_graphql::dynamic::ResolverContext;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition};
 use seaography::{GuardAction, LifecycleHooksInterface, OperationType};
-use stemset_library::db::{audio_file, job, profile, recording, stem, user, user_profile};
+use stemset_library::db::{
+    audio_file, job, profile, recording, song, stem, take, user, user_profile,
+};
 
 use super::Viewer;
 
@@ -55,6 +57,8 @@ impl LifecycleHooksInterface for AccessHooks {
             "Recording" => Condition::all().add(recording::Column::ProfileId.is_in(ids)),
             "AudioFile" => Condition::all().add(audio_file::Column::ProfileId.is_in(ids)),
             "Job" => Condition::all().add(job::Column::ProfileId.is_in(ids)),
+            "Song" => Condition::all().add(song::Column::ProfileId.is_in(ids)),
+            "Take" => Condition::all().add(take::Column::ProfileId.is_in(ids)),
             "UserProfile" => Condition::all().add(user_profile::Column::ProfileId.is_in(ids)),
             "Stem" => {
                 Condition::all().add(stem::Column::RecordingId.in_subquery(recordings_of_mine()))

@@ -7,6 +7,7 @@ pub mod access_hooks;
 pub mod handler;
 pub mod limits;
 pub mod mutations;
+pub mod song_mutations;
 pub mod subscriptions;
 pub mod tokens;
 pub mod viewer;
@@ -22,7 +23,9 @@ use stemset_core::config::Config;
 
 use crate::settings::ServerConfig;
 use stemset_core::storage::Storage;
-use stemset_library::db::{audio_file, job, profile, recording, stem, user, user_profile};
+use stemset_library::db::{
+    audio_file, job, profile, recording, song, stem, take, user, user_profile,
+};
 use stemset_library::jobs::settings::JobsConfig;
 
 pub use limits::{LimitsExtension, QueryLimits, TypeIndex};
@@ -97,12 +100,15 @@ pub fn build_schema(
     seaography::register_entity!(builder, profile, mutation: false);
     seaography::register_entity!(builder, recording, mutation: false);
     seaography::register_entity!(builder, stem, mutation: false);
+    seaography::register_entity!(builder, song, mutation: false);
+    seaography::register_entity!(builder, take, mutation: false);
     seaography::register_entity!(builder, audio_file, mutation: false);
     seaography::register_entity!(builder, job, mutation: false);
     seaography::register_entity!(builder, user_profile, mutation: false);
     seaography::register_entity!(builder, user, mutation: false);
     tokens::register(&mut builder);
     mutations::register(&mut builder);
+    song_mutations::register(&mut builder);
     subscriptions::register(&mut builder);
     let index = Arc::new(OnceLock::new());
     // Complexity is the limits extension's (async-graphql's own counts no list sizes).

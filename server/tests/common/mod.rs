@@ -13,7 +13,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, S
 use stemset_core::config::Config;
 use stemset_core::storage::Storage;
 use stemset_library::db::config_sync::{sync_config, upsert_user};
-use stemset_library::db::{audio_file, recording, stem, user};
+use stemset_library::db::{audio_file, recording, song, stem, take, user};
 use stemset_server::auth::SessionKeys;
 use stemset_server::{RunningServer, ServerOptions};
 use tempfile::TempDir;
@@ -176,6 +176,10 @@ pub fn wav_bytes(seconds: f32, freq: f32) -> Vec<u8> {
 pub struct Seeded {
     pub recording: recording::Model,
     pub stems: Vec<stem::Model>,
+    /// "<title> song", with the first take filed under it.
+    pub song: song::Model,
+    /// Two neighbouring takes (0–0.4 s and 0.5–0.9 s), the second suggested for the song.
+    pub takes: Vec<take::Model>,
 }
 
 /// The (min, max) waveform peaks of every seeded stem.
@@ -287,9 +291,57 @@ pub async fn seed_recording(
         .put_bytes(&format!("{prefix}/metadata.json"), b"{}".to_vec())
         .await
         .expect("metadata");
+    let song = song::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        profile_id: Set(profile_id),
+        title: Set(format!("{title} song")),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .expect("song");
+    let print = stemset_audio::takes::song_match::Fingerprint(vec![[40; 12]; 3]).to_base64();
+    let mut takes = Vec::new();
+    for (i, (start, end)) in [(0.0, 0.4), (0.5, 0.9)].into_iter().enumerate() {
+        takes.push(
+            take::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                profile_id: Set(profile_id),
+                recording_id: Set(rec_id),
+                position: Set(i as i32),
+                start_seconds: Set(start),
+                end_seconds: Set(end),
+                kind: Set(take::KIND_TAKE.into()),
+                bpm: Set(Some(120.0)),
+                bpm_confidence: Set(0.9),
+                key: Set(Some("A minor".into())),
+                key_confidence: Set(0.8),
+                beats: Set(format!(
+                    "[{start}, {}, {}, {}]",
+                    start + 0.1,
+                    start + 0.2,
+                    start + 0.3
+                )),
+                downbeats: Set(format!("[{start}]")),
+                fingerprint: Set(print.clone()),
+                song_id: Set((i == 0).then_some(song.id)),
+                suggested_song_id: Set((i == 1).then_some(song.id)),
+                suggestion_score: Set((i == 1).then_some(0.9)),
+                bounds_edited: Set(false),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await
+            .expect("take"),
+        );
+    }
     Seeded {
         recording: rec,
         stems,
+        song,
+        takes,
     }
 }
 

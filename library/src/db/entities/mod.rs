@@ -5,6 +5,8 @@ pub mod audio_file;
 pub mod job;
 pub mod profile;
 pub mod recording;
+pub mod song;
 pub mod stem;
+pub mod take;
 pub mod user;
 pub mod user_profile;

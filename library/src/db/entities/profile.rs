@@ -25,6 +25,8 @@ pub enum Relation {
     UserProfile,
     #[sea_orm(has_many = "super::job::Entity")]
     Job,
+    #[sea_orm(has_many = "super::song::Entity")]
+    Song,
 }
 
 impl Related<super::recording::Entity> for Entity {
@@ -51,6 +53,12 @@ impl Related<super::job::Entity> for Entity {
     }
 }
 
+impl Related<super::song::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Song.def()
+    }
+}
+
 /// The relations GraphQL exposes as fields (seaography); variant names are field names.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelatedEntity)]
 pub enum RelatedEntity {
@@ -62,6 +70,8 @@ pub enum RelatedEntity {
     UserProfiles,
     #[sea_orm(entity = "super::job::Entity")]
     Jobs,
+    #[sea_orm(entity = "super::song::Entity")]
+    Songs,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -32,6 +32,8 @@ pub enum Relation {
     AudioFile,
     #[sea_orm(has_many = "super::stem::Entity")]
     Stem,
+    #[sea_orm(has_many = "super::take::Entity")]
+    Take,
 }
 
 impl Related<super::profile::Entity> for Entity {
@@ -52,6 +54,12 @@ impl Related<super::stem::Entity> for Entity {
     }
 }
 
+impl Related<super::take::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Take.def()
+    }
+}
+
 /// The relations GraphQL exposes as fields (seaography); variant names are field names.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelatedEntity)]
 pub enum RelatedEntity {
@@ -61,6 +69,8 @@ pub enum RelatedEntity {
     AudioFile,
     #[sea_orm(entity = "super::stem::Entity")]
     Stems,
+    #[sea_orm(entity = "super::take::Entity")]
+    Takes,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

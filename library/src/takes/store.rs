@@ -1,0 +1,239 @@
+//! Takes from `metadata.json` into rows, in the commit's transaction. A recording
+//! processed again gets its new takes, but what members decided carries over: a new take
+//! that overlaps an old one (by at least half the shorter) keeps the old row's id, its
+//! song and, when a member had moved them, its boundaries; an old take a member decided
+//! about that overlaps no new take stays as it was.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::db::{song, take};
+use stemset_core::metadata::TakeMetadata;
+
+/// How much of the shorter of two takes must overlap the other for them to be one.
+const SAME_TAKE_OVERLAP: f64 = 0.5;
+
+fn json(times: &[f64]) -> String {
+    serde_json::to_string(times).unwrap_or_else(|_| "[]".into())
+}
+
+/// Beat times stored as JSON; a damaged value reads as none.
+pub fn times(column: &str) -> Vec<f64> {
+    serde_json::from_str(column).unwrap_or_default()
+}
+
+fn kind_name(t: &TakeMetadata) -> &'static str {
+    match t.take.kind {
+        stemset_audio::takes::TakeKind::Take => take::KIND_TAKE,
+        stemset_audio::takes::TakeKind::FalseStart => take::KIND_FALSE_START,
+    }
+}
+
+/// The analysis fields of a row (everything but ids, position, song and timestamps).
+fn analysis(a: &mut take::ActiveModel, t: &TakeMetadata) {
+    let x = &t.take;
+    a.start_seconds = Set(x.start);
+    a.end_seconds = Set(x.end);
+    a.kind = Set(kind_name(t).to_string());
+    a.bpm = Set(x.bpm);
+    a.bpm_confidence = Set(x.bpm_confidence);
+    a.key = Set(x.key.clone());
+    a.key_confidence = Set(x.key_confidence);
+    a.beats = Set(json(&x.beats));
+    a.downbeats = Set(json(&x.downbeats));
+    a.fingerprint = Set(x.fingerprint.to_base64());
+}
+
+fn new_row(
+    profile_id: Uuid,
+    recording_id: Uuid,
+    t: &TakeMetadata,
+    now: DateTime<Utc>,
+) -> take::ActiveModel {
+    let mut a = take::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        profile_id: Set(profile_id),
+        recording_id: Set(recording_id),
+        position: Set(0),
+        song_id: Set(None),
+        suggested_song_id: Set(None),
+        suggestion_score: Set(None),
+        bounds_edited: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    analysis(&mut a, t);
+    a
+}
+
+/// Inserts a new recording's takes.
+pub async fn insert_takes(
+    db: &impl ConnectionTrait,
+    profile_id: Uuid,
+    recording_id: Uuid,
+    takes: &[TakeMetadata],
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    for (i, t) in takes.iter().enumerate() {
+        let mut row = new_row(profile_id, recording_id, t, now);
+        row.position = Set(i as i32);
+        row.insert(db).await?;
+    }
+    Ok(())
+}
+
+fn overlap(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let inter = (a.1.min(b.1) - a.0.max(b.0)).max(0.0);
+    let shorter = (a.1 - a.0).min(b.1 - b.0);
+    if shorter <= 0.0 { 0.0 } else { inter / shorter }
+}
+
+/// A member decided something about this take (its song or its boundaries).
+fn decided(t: &take::Model) -> bool {
+    t.song_id.is_some() || t.bounds_edited
+}
+
+/// Replaces a reprocessed recording's takes (see the module comment).
+pub async fn replace_takes(
+    db: &impl ConnectionTrait,
+    profile_id: Uuid,
+    recording_id: Uuid,
+    new: &[TakeMetadata],
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let old: Vec<take::Model> = take::Entity::find()
+        .filter(take::Column::RecordingId.eq(recording_id))
+        .order_by_asc(take::Column::Position)
+        .all(db)
+        .await?;
+    // Pair each new take with the old one it overlaps most; each old one pairs once.
+    let mut used = vec![false; old.len()];
+    let mut pairs: Vec<Option<usize>> = Vec::with_capacity(new.len());
+    for t in new {
+        let span = (t.take.start, t.take.end);
+        let best = old
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !used[*i])
+            .map(|(i, o)| (i, overlap(span, (o.start_seconds, o.end_seconds))))
+            .filter(|(_, v)| *v >= SAME_TAKE_OVERLAP)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((i, _)) = best {
+            used[i] = true;
+        }
+        pairs.push(best.map(|(i, _)| i));
+    }
+    let mut kept: Vec<(f64, Uuid)> = Vec::new();
+    for (t, pair) in new.iter().zip(&pairs) {
+        match pair {
+            Some(i) => {
+                let o = &old[*i];
+                let mut a: take::ActiveModel = o.clone().into();
+                analysis(&mut a, t);
+                if o.bounds_edited {
+                    a.start_seconds = Set(o.start_seconds);
+                    a.end_seconds = Set(o.end_seconds);
+                }
+                a.updated_at = Set(now);
+                let row = a.update(db).await?;
+                kept.push((row.start_seconds, row.id));
+            }
+            None => {
+                let row = new_row(profile_id, recording_id, t, now).insert(db).await?;
+                kept.push((row.start_seconds, row.id));
+            }
+        }
+    }
+    for (o, was_used) in old.iter().zip(&used) {
+        if *was_used {
+            continue;
+        }
+        if decided(o) {
+            kept.push((o.start_seconds, o.id));
+        } else {
+            take::Entity::delete_by_id(o.id).exec(db).await?;
+        }
+    }
+    renumber(db, kept).await
+}
+
+/// A take with the titles of its song and of its suggested song.
+#[derive(Debug, Clone)]
+pub struct TakeView {
+    pub take: take::Model,
+    pub song: Option<String>,
+    pub suggested_song: Option<String>,
+}
+
+/// The takes of a recording in order, with their songs' titles.
+pub async fn recording_takes(
+    db: &impl ConnectionTrait,
+    recording_id: Uuid,
+) -> Result<Vec<TakeView>, sea_orm::DbErr> {
+    let takes = take::Entity::find()
+        .filter(take::Column::RecordingId.eq(recording_id))
+        .order_by_asc(take::Column::Position)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = takes
+        .iter()
+        .flat_map(|t| [t.song_id, t.suggested_song_id])
+        .flatten()
+        .collect();
+    let titles: std::collections::HashMap<Uuid, String> = if ids.is_empty() {
+        Default::default()
+    } else {
+        song::Entity::find()
+            .filter(song::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.title))
+            .collect()
+    };
+    let title = |id: Option<Uuid>| id.and_then(|i| titles.get(&i).cloned());
+    Ok(takes
+        .into_iter()
+        .map(|t| TakeView {
+            song: title(t.song_id),
+            suggested_song: title(t.suggested_song_id),
+            take: t,
+        })
+        .collect())
+}
+
+/// Sets `position` in order of start time.
+pub(crate) async fn renumber(
+    db: &impl ConnectionTrait,
+    mut takes: Vec<(f64, Uuid)>,
+) -> Result<(), sea_orm::DbErr> {
+    takes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (i, (_, id)) in takes.iter().enumerate() {
+        take::Entity::update_many()
+            .col_expr(
+                take::Column::Position,
+                sea_orm::sea_query::Expr::value(i as i32),
+            )
+            .filter(take::Column::Id.eq(*id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::overlap;
+
+    #[test]
+    fn overlap_is_relative_to_the_shorter() {
+        assert_eq!(overlap((0.0, 10.0), (5.0, 7.0)), 1.0);
+        assert_eq!(overlap((0.0, 10.0), (8.0, 12.0)), 0.5);
+        assert_eq!(overlap((0.0, 10.0), (10.0, 12.0)), 0.0);
+        assert_eq!(overlap((0.0, 0.0), (0.0, 1.0)), 0.0);
+    }
+}
