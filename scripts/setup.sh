@@ -14,6 +14,9 @@
 #                    the part of PyPI's torch that the libtorch backend links (1.2 GB)
 #   .venv-torch      a full PyTorch with demucs, for the tests of scripts/export-torchscript
 #   npm              server/tests/oidc-provider's packages (npm ci, from its lockfile)
+#   rehearsal bench  fluidsynth, fluid-soundfont-gm, espeak-ng and sox (Debian) and
+#                    .venv-bench (bench/rehearsal/requirements.txt): the generated
+#                    rehearsal night of the take detection test (audio/tests/rehearsal_night.rs)
 #
 # ORT_DYLIB_PATH, LIBTORCH or STEMSET_TORCH_PYTHON, when set, stand for the install they
 # name. STEMSET_TEST_LIBTORCH=0 skips both torch installs: the libtorch backend is then left
@@ -56,6 +59,10 @@ setup_apt() {
   command -v npm >/dev/null || need+=(npm)
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
   python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+  command -v fluidsynth >/dev/null || need+=(fluidsynth)
+  [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
+  command -v espeak-ng >/dev/null || need+=(espeak-ng)
+  command -v sox >/dev/null || need+=(sox)
   if [ "$SETUP_PG" = private ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
     need+=(postgresql)
   fi
@@ -132,6 +139,9 @@ setup_python() {
     ml+=("$p")
   done
   setup_venv .venv-ml "${ml[@]}"
+  local bench=()
+  mapfile -t bench < <(grep -E '^[A-Za-z0-9_.-]+==' bench/rehearsal/requirements.txt)
+  setup_venv .venv-bench "${bench[@]}"
   if [ "${STEMSET_TEST_LIBTORCH:-1}" = 0 ]; then
     return
   fi
