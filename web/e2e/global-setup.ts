@@ -24,6 +24,13 @@ export const SEED = [
 	{ file: 'Full set.wav', seconds: Number(process.env.STEMSET_E2E_LONG_SECONDS ?? 300) }
 ];
 
+/**
+ * A band of its own (so its songs and suggestions touch no other test) with one little
+ * rehearsal: the demo song played twice with room noise between. Processing finds two
+ * takes, 0–36 s and 50–86 s, 112 BPM.
+ */
+export const REHEARSAL = { band: 'night', file: 'Rehearsal night.wav', takes: 2, seconds: 36, gap: 14 };
+
 function bin(): string {
 	const b = process.env.STEMSET_BIN ? resolve(process.env.STEMSET_BIN) : join(repo, 'target/debug/stemset');
 	if (!existsSync(b)) throw new Error(`stemset binary not found at ${b} (build it, or set STEMSET_BIN)`);
@@ -91,6 +98,11 @@ profiles:
     strategy: default
     display_name: Side Project
     owners: [${OWNER}]
+  night:
+    source: ./night
+    strategy: default
+    display_name: Night Band
+    owners: [${OWNER}]
 output: { format: opus, bitrate: 160 }
 storage: { kind: local, path: ./media }
 database: { url: "sqlite://./stemset.sqlite" }
@@ -133,10 +145,13 @@ export default async function globalSetup() {
 	const seedDir = join(root, 'bypass');
 	mkdirSync(join(seedDir, 'recordings'), { recursive: true });
 	mkdirSync(join(seedDir, 'side-project'), { recursive: true });
+	mkdirSync(join(seedDir, 'night'), { recursive: true });
 	writeFileSync(join(seedDir, 'plugins.toml'), PLUGINS);
 	writeFileSync(join(seedDir, 'config.yaml'), config('  environment: development\n  allowed_emails: []'));
 	for (const s of SEED) run(['generate-demo', join('recordings', s.file), '--seconds', String(s.seconds)], seedDir);
-	const processed = run(['--config', 'config.yaml', 'process', 'demo'], seedDir);
+	const r = REHEARSAL;
+	run(['generate-demo', join('night', r.file), '--takes', String(r.takes), '--seconds', String(r.seconds), '--gap', String(r.gap)], seedDir);
+	const processed = run(['--config', 'config.yaml', 'process', 'demo'], seedDir) + run(['--config', 'config.yaml', 'process', 'night'], seedDir);
 	writeFileSync(join(logs, 'process.log'), processed);
 
 	// The sign-in server gets its own copy of the seeded data.

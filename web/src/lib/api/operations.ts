@@ -243,8 +243,117 @@ export const SetStemGain = graphql(`
 	}
 `);
 
+export const TakeFields = graphql(`
+	fragment TakeFields on Take {
+		id
+		recordingId
+		position
+		startSeconds
+		endSeconds
+		kind
+		bpm
+		bpmConfidence
+		key
+		keyConfidence
+		songId
+		suggestedSongId
+		suggestionScore
+		boundsEdited
+		song {
+			id
+			title
+		}
+		suggestedSong {
+			id
+			title
+		}
+	}
+`);
+
+export const SongFields = graphql(`
+	fragment SongFields on Song {
+		id
+		title
+	}
+`);
+
+/** A recording's takes (in time order) and its band's songs (to name a take's song). */
+export const RecordingTakesQuery = graphql(
+	`
+		query RecordingTakes($id: String!) {
+			recordings(filters: { id: { eq: $id } }, pagination: { page: { limit: 1, page: 0 } }) {
+				nodes {
+					id
+					profileId
+					profile {
+						id
+						songs(orderBy: { title: ASC }, pagination: { page: { limit: 500, page: 0 } }) {
+							nodes {
+								...SongFields
+							}
+						}
+					}
+					takes(orderBy: { startSeconds: ASC }, pagination: { page: { limit: 500, page: 0 } }) {
+						nodes {
+							...TakeFields
+						}
+					}
+				}
+			}
+		}
+	`,
+	[TakeFields, SongFields]
+);
+
+export const CreateSong = graphql(
+	`
+		mutation CreateSong($profileId: ID!, $title: String!, $takeId: ID) {
+			createSong(profileId: $profileId, title: $title, takeId: $takeId) {
+				...SongFields
+			}
+		}
+	`,
+	[SongFields]
+);
+
+export const AssignTake = graphql(
+	`
+		mutation AssignTake($id: ID!, $songId: ID!) {
+			assignTake(id: $id, songId: $songId) {
+				...TakeFields
+			}
+		}
+	`,
+	[TakeFields]
+);
+
+export const UnassignTake = graphql(
+	`
+		mutation UnassignTake($id: ID!) {
+			unassignTake(id: $id) {
+				...TakeFields
+			}
+		}
+	`,
+	[TakeFields]
+);
+
+export const ConfirmTakeSuggestion = graphql(
+	`
+		mutation ConfirmTakeSuggestion($id: ID!) {
+			confirmTakeSuggestion(id: $id) {
+				...TakeFields
+			}
+		}
+	`,
+	[TakeFields]
+);
+
 export type Profile = ResultOf<typeof ProfilesQuery>['profiles']['nodes'][number];
 export type Job = ResultOf<typeof JobFields>;
 export type RecordingRow = ResultOf<typeof RecordingRowFragment>;
 export type Stem = ResultOf<typeof StemFields>;
 export type RecordingDetail = ResultOf<typeof RecordingQuery>['recordings']['nodes'][number];
+export type Take = ResultOf<typeof TakeFields>;
+export type Song = ResultOf<typeof SongFields>;
+export type RecordingTakes = ResultOf<typeof RecordingTakesQuery>['recordings']['nodes'][number];

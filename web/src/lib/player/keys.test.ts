@@ -14,6 +14,9 @@ describe('shortcutFor', () => {
 		expect(shortcutFor(key('s'))).toEqual({ kind: 'solo' });
 		expect(shortcutFor(key('l'))).toEqual({ kind: 'loop' });
 		expect(shortcutFor(key('?'))).toEqual({ kind: 'help' });
+		expect(shortcutFor(key('['))).toEqual({ kind: 'take', by: -1 });
+		expect(shortcutFor(key(']'))).toEqual({ kind: 'take', by: 1 });
+		expect(shortcutFor(key('T'))).toEqual({ kind: 'loop-take' });
 		expect(shortcutFor(key('0'))).toBeNull();
 		expect(shortcutFor(key('x'))).toBeNull();
 	});

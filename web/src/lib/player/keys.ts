@@ -11,6 +11,8 @@ export type Action =
 	| { kind: 'loop' }
 	| { kind: 'loop-in' }
 	| { kind: 'loop-out' }
+	| { kind: 'take'; by: -1 | 1 }
+	| { kind: 'loop-take' }
 	| { kind: 'help' };
 
 export const SHORTCUTS: { keys: string; what: string }[] = [
@@ -23,6 +25,8 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
 	{ keys: 'S', what: 'Solo the selected stem' },
 	{ keys: 'L', what: 'Loop on / off' },
 	{ keys: 'I O', what: 'Loop start / end at the play head' },
+	{ keys: '[ ]', what: 'To the previous / next take' },
+	{ keys: 'T', what: 'Loop the take at the play head' },
 	{ keys: '?', what: 'Show these shortcuts' }
 ];
 
@@ -40,6 +44,8 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'shiftKey'>, onRange 
 	if (k === 'ArrowDown') return { kind: 'move', by: 1 };
 	if (k === 'Home' && !onRange) return { kind: 'home' };
 	if (/^[1-9]$/.test(k)) return { kind: 'select', index: Number(k) - 1 };
+	if (k === '[') return { kind: 'take', by: -1 };
+	if (k === ']') return { kind: 'take', by: 1 };
 	switch (k.toLowerCase()) {
 		case 'm':
 			return { kind: 'mute' };
@@ -51,6 +57,8 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'shiftKey'>, onRange 
 			return { kind: 'loop-in' };
 		case 'o':
 			return { kind: 'loop-out' };
+		case 't':
+			return { kind: 'loop-take' };
 		case '?':
 			return { kind: 'help' };
 	}
