@@ -604,3 +604,23 @@ fn similarity_of_degenerate_fingerprints() {
     );
     assert!(song_match::cluster(&[], 0.5).is_empty());
 }
+
+/// A band alone in a mostly quiet recording (room noise only around it): the file's
+/// loudest and its noise floor are the band and the room, nothing in between.
+#[test]
+fn a_band_alone_in_a_quiet_recording_is_a_take() {
+    let mut rng = Lcg(11);
+    let mut buf = vec![0.0f32; 100 * SR as usize];
+    band_song(&mut buf, 5.0, 45.0, 120.0, &mut rng, &A_MINOR, 1.0, 0);
+    room(&mut buf, &mut rng);
+    let takes = analyze(&buf, 65_536);
+    assert_eq!(takes.len(), 1, "{takes:#?}");
+    assert!(
+        (takes[0].start - 5.0).abs() < 1.0,
+        "start {}",
+        takes[0].start
+    );
+    assert!((takes[0].end - 45.0).abs() < 1.0, "end {}", takes[0].end);
+    let bpm = takes[0].bpm.expect("a tempo");
+    assert!((bpm / 120.0 - 1.0).abs() < 0.02, "bpm {bpm}");
+}

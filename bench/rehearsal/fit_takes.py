@@ -10,9 +10,11 @@ then fit on some nights and report on all of them:
 
     .venv-bench/bin/python bench/rehearsal/fit_takes.py --train N1 N2 N4 N5 --report N3 [--write]
 
-The model is a logistic regression over the standardised features and their pairwise
-products (a second is music when it lies inside a true take). `--write` replaces
-`MODEL` in audio/src/takes/seconds.rs with the fitted constants; keep one night out of
+The model is two logistic regressions over standardised inputs and their pairwise
+products (a second is music when it lies inside a true take): stage one over the
+per-second features, stage two over the same features plus stage one's score and how
+music-like the CONTEXT_SECONDS before and after are (`context`). `--write` replaces
+`MODEL` and `CONTEXT_MODEL` in audio/src/takes/seconds.rs with the fitted constants; keep one night out of
 `--train` to judge the result on material it has not seen.
 """
 
@@ -60,6 +62,44 @@ def expand(z):
     return np.stack(cols, 1)
 
 
+CONTEXT_SECONDS = 15  # seconds.rs CONTEXT_SECONDS
+
+
+def context(p):
+    """Stage two's extra inputs (seconds.rs `context`): the stage-one score, and of the
+    3 s mean score's maxima over the CONTEXT_SECONDS before and after, the lower and
+    the higher (a breakdown has the band on both sides, noodling after a take on one)."""
+    n = len(p)
+    s = np.array([p[max(0, k - 1):k + 2].mean() for k in range(n)])
+    left = np.array([s[max(0, k - CONTEXT_SECONDS):k].max() if k > 0 else 0.0 for k in range(n)])
+    right = np.array([s[k + 1:k + 1 + CONTEXT_SECONDS].max() if k + 1 < n else 0.0
+                      for k in range(n)])
+    return np.stack([p, np.minimum(left, right), np.maximum(left, right)], 1)
+
+
+def fit(x, y, l2, iterations):
+    mean, scale = x.mean(0), x.std(0) + 1e-9
+    z = expand(np.clip((x - mean) / scale, -6, 6))
+    w, b = np.zeros(z.shape[1]), 0.0
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w -= 0.05 * (z.T @ (p - y) / len(y) + l2 * w)
+        b -= 0.5 * np.mean(p - y)
+    return mean, scale, w, b
+
+
+def predict(model, x):
+    mean, scale, w, b = model
+    return 1 / (1 + np.exp(-(expand(np.clip((x - mean) / scale, -6, 6)) @ w + b)))
+
+
+def rust(name, ty, model):
+    mean, scale, w, b = model
+    fmt = lambda v: ", ".join(f"{float(a):.5g}" for a in v)  # noqa: E731
+    return (f"pub const {name}: Model<{ty}> = Model {{\n    mean: [{fmt(mean)}],\n"
+            f"    scale: [{fmt(scale)}],\n    weight: [{fmt(w)}],\n    bias: {b:.4f},\n}};")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--train", nargs="+", type=Path, required=True)
@@ -70,36 +110,30 @@ def main():
     args = ap.parse_args()
 
     nights = {p: load(p) for p in [*args.train, *args.report]}
-    x = np.vstack([nights[p][1] for p in args.train])
     y = np.concatenate([nights[p][2] for p in args.train])
-    mean, scale = x.mean(0), x.std(0) + 1e-9
-    standard = lambda a: np.clip((a - mean) / scale, -6, 6)  # noqa: E731
-    z = expand(standard(x))
-    w, b = np.zeros(z.shape[1]), 0.0
-    for _ in range(args.iterations):
-        p = 1 / (1 + np.exp(-(z @ w + b)))
-        w -= 0.05 * (z.T @ (p - y) / len(y) + args.l2 * w)
-        b -= 0.5 * np.mean(p - y)
+    # Stage one: the per-second features alone.
+    m1 = fit(np.vstack([nights[p][1] for p in args.train]), y, args.l2, args.iterations)
+    # Stage two: the same features and the stage-one scores around the second.
+    x2 = {p: np.hstack([v[1], context(predict(m1, v[1]))]) for p, v in nights.items()}
+    m2 = fit(np.vstack([x2[p] for p in args.train]), y, args.l2, args.iterations)
 
     for night, (_, xs, ys, what) in nights.items():
-        p = 1 / (1 + np.exp(-(expand(standard(xs)) @ w + b)))
         role = "train" if night in args.train else "held out"
-        print(f"{night} ({role}): per-second accuracy {np.mean((p > 0.5) == ys):.3f}")
-        by = defaultdict(list)
-        for pi, wi in zip(p, what):
-            by[wi].append(pi > 0.5)
-        print("   share called music:", {k: round(float(np.mean(v)), 2) for k, v in sorted(by.items())})
+        for stage, p in (("one", predict(m1, xs)), ("two", predict(m2, x2[night]))):
+            print(f"{night} ({role}), stage {stage}: per-second accuracy {np.mean((p > 0.5) == ys):.3f}")
+            by = defaultdict(list)
+            for pi, wi in zip(p, what):
+                by[wi].append(pi > 0.5)
+            print("   share called music:", {k: round(float(np.mean(v)), 2) for k, v in sorted(by.items())})
 
     if args.write:
-        fmt = lambda v: ", ".join(f"{float(a):.5g}" for a in v)  # noqa: E731
         text = SECONDS_RS.read_text()
-        model = (
-            f"pub const MODEL: Model = Model {{\n    mean: [{fmt(mean)}],\n    scale: [{fmt(scale)}],\n"
-            f"    weight: [{fmt(w)}],\n    bias: {b:.4f},\n}};"
-        )
-        text, n = re.subn(r"pub const MODEL: Model = Model \{.*?\n\};", model, text, flags=re.S)
-        if n != 1:
-            raise SystemExit(f"no MODEL constant found in {SECONDS_RS}")
+        for name, ty, model in (("MODEL", "N_FEATURES, N_EXPANDED", m1),
+                                ("CONTEXT_MODEL", "N_CONTEXT, N_CONTEXT_EXPANDED", m2)):
+            text, n = re.subn(rf"pub const {name}: Model.*?\n\}};", rust(name, ty, model), text,
+                              flags=re.S)
+            if n != 1:
+                raise SystemExit(f"no {name} constant found in {SECONDS_RS}")
         SECONDS_RS.write_text(text)
         print(f"wrote {SECONDS_RS} (run cargo fmt)")
 

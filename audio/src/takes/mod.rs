@@ -7,7 +7,8 @@
 //! audio, so memory grows by ~10 MB per hour of input whatever the block size.
 //!
 //! Pipeline: frame features ([`features`]) → per-second features and a music-likeness
-//! score from a logistic model over them and their pairwise products ([`seconds`]) →
+//! score from two logistic models over them and their pairwise products, the second
+//! also given the first's scores of the 15 s either side ([`seconds`]) →
 //! smoothing, hysteresis, merging, boundaries refined at frame resolution, quiet intros
 //! ([`segment`]) → per take tempo and beats ([`tempo`]), key ([`key`]) and a
 //! beat-synchronous chroma fingerprint for same-song matching ([`song_match`]).
@@ -150,10 +151,7 @@ impl TakeAnalyzer {
 
     /// Per-second music-likeness scores in 0..1 (unsmoothed).
     pub fn scores(&self) -> Vec<f64> {
-        self.second_features()
-            .iter()
-            .map(|x| seconds::MODEL.score(x))
-            .collect()
+        seconds::scores(&self.second_features())
     }
 
     /// Flushes the last frames and returns the takes.

@@ -177,18 +177,29 @@ pub fn second_features(
 /// pairwise products (i ≤ j).
 pub const N_EXPANDED: usize = N_FEATURES + N_FEATURES * (N_FEATURES + 1) / 2;
 
-/// Logistic model over standardised features and their pairwise products (a band is
+/// Inputs of the second stage: the per-second features, the first stage's score, and
+/// the lower and the higher of the most music-like moment in the [`CONTEXT_SECONDS`]
+/// before and after ([`context`]).
+pub const N_CONTEXT: usize = N_FEATURES + 3;
+pub const N_CONTEXT_EXPANDED: usize = N_CONTEXT + N_CONTEXT * (N_CONTEXT + 1) / 2;
+
+/// How far the second stage looks either side. A breakdown (drums out, sustained
+/// chords, 8 bars: up to ~25 s) has the band on both sides within this; noodling after
+/// a take, or talk before one, on one side only.
+pub const CONTEXT_SECONDS: usize = 15;
+
+/// Logistic model over standardised inputs and their pairwise products (a band is
 /// several things at once: low end *and* cymbals *and* harmony), fitted offline.
-pub struct Model {
-    pub mean: [f64; N_FEATURES],
-    pub scale: [f64; N_FEATURES],
-    pub weight: [f64; N_EXPANDED],
+pub struct Model<const N: usize, const E: usize> {
+    pub mean: [f64; N],
+    pub scale: [f64; N],
+    pub weight: [f64; E],
     pub bias: f64,
 }
 
-impl Model {
-    pub fn score(&self, x: &[f64; N_FEATURES]) -> f64 {
-        let mut z = [0.0; N_FEATURES];
+impl<const N: usize, const E: usize> Model<N, E> {
+    pub fn score(&self, x: &[f64; N]) -> f64 {
+        let mut z = [0.0; N];
         for (i, v) in x.iter().enumerate() {
             z[i] = ((v - self.mean[i]) / self.scale[i]).clamp(-6.0, 6.0);
         }
@@ -197,8 +208,8 @@ impl Model {
         for zi in z {
             acc += w.next().map_or(0.0, |w| w * zi);
         }
-        for i in 0..N_FEATURES {
-            for j in i..N_FEATURES {
+        for i in 0..N {
+            for j in i..N {
                 acc += w.next().map_or(0.0, |w| w * z[i] * z[j]);
             }
         }
@@ -206,8 +217,45 @@ impl Model {
     }
 }
 
-/// Fitted on generated rehearsal nights (bench/rehearsal, 20 minutes, seeds 1, 2, 4, 5).
-pub const MODEL: Model = Model {
+/// Per second: the first-stage score, and of the 3 s mean score's maxima over the
+/// [`CONTEXT_SECONDS`] before and after, the lower and the higher.
+pub fn context(p: &[f64]) -> Vec<[f64; 3]> {
+    let n = p.len();
+    let s: Vec<f64> = (0..n)
+        .map(|k| {
+            let w = &p[k.saturating_sub(1)..(k + 2).min(n)];
+            w.iter().sum::<f64>() / w.len() as f64
+        })
+        .collect();
+    let max = |w: &[f64]| w.iter().copied().fold(0.0, f64::max);
+    (0..n)
+        .map(|k| {
+            let left = max(&s[k.saturating_sub(CONTEXT_SECONDS)..k]);
+            let right = max(&s[(k + 1).min(n)..(k + 1 + CONTEXT_SECONDS).min(n)]);
+            [p[k], left.min(right), left.max(right)]
+        })
+        .collect()
+}
+
+/// Music-likeness per second in 0..1: [`MODEL`] on the features, then
+/// [`CONTEXT_MODEL`] on the features and that score in its context.
+pub fn scores(features: &[[f64; N_FEATURES]]) -> Vec<f64> {
+    let first: Vec<f64> = features.iter().map(|x| MODEL.score(x)).collect();
+    features
+        .iter()
+        .zip(context(&first))
+        .map(|(x, c)| {
+            let mut v = [0.0; N_CONTEXT];
+            v[..N_FEATURES].copy_from_slice(x);
+            v[N_FEATURES..].copy_from_slice(&c);
+            CONTEXT_MODEL.score(&v)
+        })
+        .collect()
+}
+
+/// Stage one, fitted with bench/rehearsal/fit_takes.py on generated rehearsal nights
+/// (20 and 120 minutes, seeds 1 and 2; seed 3 held out).
+pub const MODEL: Model<N_FEATURES, N_EXPANDED> = Model {
     mean: [
         -6.8079, -7.8198, -3.4926, -16.682, -3.53, 0.45104, 0.26477, 0.092696, 0.94558, 1.7971,
         18.454, 5.786,
@@ -230,4 +278,154 @@ pub const MODEL: Model = Model {
         -0.010974,
     ],
     bias: 1.7772,
+};
+
+/// Stage two, fitted with stage one on the same nights.
+pub const CONTEXT_MODEL: Model<N_CONTEXT, N_CONTEXT_EXPANDED> = Model {
+    mean: [
+        -6.8079, -7.8198, -3.4926, -16.682, -3.53, 0.45104, 0.26477, 0.092696, 0.94558, 1.7971,
+        18.454, 5.786, 0.52976, 0.54531, 0.66351,
+    ],
+    scale: [
+        6.6013, 6.9252, 2.8378, 5.2253, 1.0864, 0.26514, 0.1789, 0.15461, 0.034991, 0.45232,
+        8.0509, 4.0079, 0.48081, 0.47414, 0.43778,
+    ],
+    weight: [
+        0.0092115,
+        0.45261,
+        -0.2836,
+        0.09777,
+        -0.42251,
+        0.52483,
+        0.091795,
+        -0.33452,
+        0.010764,
+        0.33062,
+        0.26448,
+        -0.90176,
+        1.1257,
+        1.0306,
+        1.0076,
+        -0.034551,
+        0.1524,
+        -0.19855,
+        0.017426,
+        0.056352,
+        0.054889,
+        0.17937,
+        -0.037729,
+        -0.026881,
+        -0.0012065,
+        0.042983,
+        -0.078765,
+        -0.14635,
+        -0.14892,
+        -0.13058,
+        0.091118,
+        0.17162,
+        0.12175,
+        0.035479,
+        -0.10809,
+        0.11901,
+        -0.025742,
+        -0.19539,
+        -0.084363,
+        0.068263,
+        0.12083,
+        0.15959,
+        0.12175,
+        0.051574,
+        -0.30519,
+        -0.18918,
+        -0.010652,
+        0.041884,
+        0.0051089,
+        -0.11472,
+        0.020964,
+        0.1975,
+        -0.022042,
+        -0.23495,
+        -0.062701,
+        -0.11215,
+        -0.24112,
+        0.096151,
+        0.0081487,
+        0.018365,
+        0.015191,
+        0.039307,
+        -0.00021816,
+        0.0078199,
+        -0.064984,
+        0.1143,
+        0.15697,
+        -0.13839,
+        -0.11005,
+        -0.14598,
+        -0.17746,
+        -0.071632,
+        -0.034314,
+        -0.080522,
+        -0.0075328,
+        -0.09504,
+        -0.046161,
+        0.2037,
+        -0.036242,
+        -0.11793,
+        0.051369,
+        -0.071819,
+        0.084381,
+        -0.047629,
+        0.011526,
+        -0.02031,
+        0.059383,
+        0.14153,
+        -0.1136,
+        0.0064159,
+        -0.0099158,
+        0.18117,
+        -0.091032,
+        0.0058656,
+        0.095369,
+        0.063176,
+        0.18034,
+        -0.062374,
+        0.028534,
+        -0.18174,
+        0.0058628,
+        0.060929,
+        -0.03521,
+        0.19414,
+        -0.2162,
+        -0.37279,
+        -0.10681,
+        -0.044153,
+        -0.021888,
+        -0.22073,
+        0.10133,
+        0.084676,
+        -0.089574,
+        0.15065,
+        -0.20564,
+        0.14977,
+        -0.001245,
+        -0.1542,
+        0.10122,
+        0.13655,
+        -0.088301,
+        -0.029593,
+        0.0048627,
+        -0.1208,
+        -0.12553,
+        -0.006613,
+        0.059674,
+        -0.20261,
+        -0.0029303,
+        -0.070177,
+        0.033605,
+        0.096248,
+        -0.046316,
+        -0.059098,
+        -0.2217,
+    ],
+    bias: 0.7828,
 };
