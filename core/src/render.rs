@@ -98,10 +98,15 @@ impl RenderRequest {
             WavSampleFormat::Float32,
         )?;
         // The take analysis reads the mix as it is decoded: no second pass over the file.
-        let mut takes = self
-            .takes
-            .clone()
-            .map(|settings| TakeAnalyzer::new(info.sample_rate, MODEL_CHANNELS, settings));
+        // The analysis runs on its own thread (fed through a short queue), so on two
+        // cores or more it costs the decode next to no wall time.
+        let mut takes = self.takes.clone().map(|settings| {
+            AnalysisThread::start(TakeAnalyzer::new(
+                info.sample_rate,
+                MODEL_CHANNELS,
+                settings,
+            ))
+        });
         {
             let mut tee = Tee {
                 sinks: vec![&mut sink],
@@ -113,7 +118,7 @@ impl RenderRequest {
         }
         sink.finish()?;
         drop(stereo);
-        let takes = takes.map(|mut t| t.finish_takes()).unwrap_or_default();
+        let takes = takes.map(AnalysisThread::join).unwrap_or_default();
         let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
         sanitize_stats.check(&self.input)?;
         let repaired_samples = sanitize_stats.repaired();
@@ -361,6 +366,72 @@ fn copy_with_progress(
         if let Some(t) = total.filter(|t| *t > 0) {
             progress.fraction((done as f64 / t as f64).min(1.0) as f32);
         }
+    }
+}
+
+/// A [`TakeAnalyzer`] on a thread of its own: blocks go to it through a bounded queue
+/// (a few blocks of memory at most, the decoder waits when it is full).
+struct AnalysisThread {
+    queue: Option<std::sync::mpsc::SyncSender<Vec<f32>>>,
+    thread: Option<std::thread::JoinHandle<Vec<Take>>>,
+}
+
+impl AnalysisThread {
+    const QUEUE_BLOCKS: usize = 4;
+
+    fn start(mut analyzer: TakeAnalyzer) -> Self {
+        let (queue, blocks) = std::sync::mpsc::sync_channel::<Vec<f32>>(Self::QUEUE_BLOCKS);
+        let thread = std::thread::Builder::new()
+            .name("take-analysis".into())
+            .spawn(move || {
+                for block in blocks {
+                    // The analyzer's write cannot fail (it only keeps features).
+                    let _ = analyzer.write(&block);
+                }
+                analyzer.finish_takes()
+            });
+        match thread {
+            Ok(t) => Self {
+                queue: Some(queue),
+                thread: Some(t),
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start the take analysis thread; no takes for this file");
+                Self {
+                    queue: None,
+                    thread: None,
+                }
+            }
+        }
+    }
+
+    /// The takes; a failed analysis is logged and gives none (the stems do not depend
+    /// on it).
+    fn join(mut self) -> Vec<Take> {
+        drop(self.queue.take());
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(takes)) => takes,
+            Some(Err(_)) => {
+                tracing::error!("the take analysis failed; no takes for this file");
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    }
+}
+
+impl AudioSink for AnalysisThread {
+    fn write(&mut self, interleaved: &[f32]) -> Result<(), AudioError> {
+        if let Some(q) = &self.queue
+            && q.send(interleaved.to_vec()).is_err()
+        {
+            // The thread ended early (it cannot, short of a panic, which join reports).
+            self.queue = None;
+        }
+        Ok(())
+    }
+    fn finish(&mut self) -> Result<(), AudioError> {
+        Ok(())
     }
 }
 
