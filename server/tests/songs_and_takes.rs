@@ -206,6 +206,32 @@ async fn songs_and_takes(backend: Backend) {
     )
     .await;
     assert!(first_error(&body).contains("no suggested song"), "{body}");
+    // Taken off its song, a2 is suggested for it again; confirmed once more.
+    let body = call(
+        &s,
+        &me,
+        "mutation($id: ID!) { unassignTake(id: $id) { songId suggestedSongId } }",
+        json!({ "id": a2.id }),
+    )
+    .await;
+    assert!(body["data"]["unassignTake"]["songId"].is_null(), "{body}");
+    assert_eq!(
+        body["data"]["unassignTake"]["suggestedSongId"],
+        blue.as_str(),
+        "{body}"
+    );
+    let body = call(
+        &s,
+        &me,
+        "mutation($id: ID!) { confirmTakeSuggestion(id: $id) { songId } }",
+        json!({ "id": a2.id }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["confirmTakeSuggestion"]["songId"],
+        blue.as_str(),
+        "{body}"
+    );
 
     // Another band's song cannot be used.
     let body = call(

@@ -215,7 +215,9 @@ pub async fn unassign_take(
     let t = find_take(&txn, take_id, allowed).await?;
     let t = file_under(&txn, t, None).await?;
     txn.commit().await?;
-    Ok(t)
+    // Unfiled again, it may sound like one of the band's songs (its old one, say).
+    suggest::suggest_for_recording(db, t.profile_id, t.recording_id).await?;
+    Ok(take::Entity::find_by_id(t.id).one(db).await?.unwrap_or(t))
 }
 
 /// Files a take under the song it was suggested for.

@@ -164,7 +164,7 @@ fn assign_take() -> Field {
 fn unassign_take() -> Field {
     take_field(
         "unassignTake",
-        "Takes a take off its song.",
+        "Takes a take off its song; it gets a song suggestion again if it sounds like one.",
         vec![],
         |ctx| {
             Box::pin(async move {
