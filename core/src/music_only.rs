@@ -8,7 +8,7 @@
 //! separated stem and each gap from the (resampled) mix or silence. Span edges are
 //! computed at each file's own rate from the same source frames, so nothing drifts.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use stemset_audio::resample::Resampled;
@@ -24,6 +24,63 @@ pub struct MusicOnly {
     pub margin_seconds: f64,
     /// The stem that carries the mix in the gaps; None: silence in every stem.
     pub gap_stem: Option<String>,
+}
+
+/// Separating only the takes of one file: the spans, and the stems rebuilt around them.
+pub struct Plan {
+    spans: Vec<(u64, u64)>,
+    gap_stem: Option<String>,
+    rate: u32,
+    total: u64,
+}
+
+impl Plan {
+    /// The plan for `takes` (seconds) of a file of `total` frames at `rate`, or None when
+    /// there is nothing to skip (no takes, or takes covering nearly all of it).
+    pub fn new(m: &MusicOnly, takes: &[(f64, f64)], rate: u32, total: u64) -> Option<Self> {
+        let spans = spans(takes, m.margin_seconds, rate, total);
+        let music: u64 = spans.iter().map(|(a, b)| b - a).sum();
+        (!spans.is_empty() && music * 50 < total * 49).then(|| Self {
+            spans,
+            gap_stem: m.gap_stem.clone(),
+            rate,
+            total,
+        })
+    }
+
+    /// Seconds the models run on.
+    pub fn seconds(&self) -> f64 {
+        let music: u64 = self.spans.iter().map(|(a, b)| b - a).sum();
+        music as f64 / f64::from(self.rate.max(1))
+    }
+
+    /// Cuts the takes out of `input` (the decoded WAV), has `separate` split the cut
+    /// into stems, and returns each stem rebuilt to the full length, in `scratch`.
+    pub fn run(
+        &self,
+        input: &Path,
+        scratch: &Path,
+        separate: impl FnOnce(&Path) -> Result<Vec<(String, PathBuf)>, Error>,
+    ) -> Result<Vec<(String, PathBuf)>, Error> {
+        let cut_wav = scratch.join("music.wav");
+        cut(input, &self.spans, &cut_wav)?;
+        let separated = separate(&cut_wav);
+        let _ = std::fs::remove_file(&cut_wav);
+        let mut full = Vec::new();
+        for (name, wav) in separated? {
+            let out = scratch.join(format!("full-{name}.wav"));
+            let mix = (self.gap_stem.as_deref() == Some(name.as_str())).then_some(input);
+            reassemble(&wav, mix, &self.spans, self.total, self.rate, &out)?;
+            let _ = std::fs::remove_file(&wav);
+            full.push((name, out));
+        }
+        tracing::info!(
+            separated_seconds = self.seconds(),
+            of_seconds = self.total as f64 / f64::from(self.rate.max(1)),
+            "separated the takes only"
+        );
+        Ok(full)
+    }
 }
 
 /// Spans `[start, end)` in frames of the source rate: the takes widened by the margin,

@@ -139,42 +139,18 @@ impl RenderRequest {
             scratch: &self.scratch,
             progress,
         };
-        let spans = self.music_only.as_ref().map(|m| {
+        let only_takes = self.music_only.as_ref().and_then(|m| {
             let times: Vec<(f64, f64)> = takes.iter().map(|t| (t.start, t.end)).collect();
-            music_only::spans(&times, m.margin_seconds, info.sample_rate, source_frames)
+            music_only::Plan::new(m, &times, info.sample_rate, source_frames)
         });
-        let music: u64 = spans.iter().flatten().map(|(a, b)| b - a).sum();
-        // Worth it only when there are gaps to skip (and something to separate).
-        let (stem_wavs, separated_seconds) = match (&self.music_only, spans) {
-            (Some(m), Some(spans)) if !spans.is_empty() && music * 50 < source_frames * 49 => {
-                let cut_wav = self.scratch.join("music.wav");
-                music_only::cut(&input_wav, &spans, &cut_wav)?;
-                let separated = executor.run(&self.tree, &cut_wav)?;
-                let _ = std::fs::remove_file(&cut_wav);
-                let mut full = Vec::with_capacity(separated.len());
-                for (name, wav) in separated {
-                    let out = self.scratch.join(format!("full-{name}.wav"));
-                    let mix = (m.gap_stem.as_deref() == Some(name.as_str())).then_some(&input_wav);
-                    music_only::reassemble(
-                        &wav,
-                        mix.map(PathBuf::as_path),
-                        &spans,
-                        source_frames,
-                        info.sample_rate,
-                        &out,
-                    )?;
-                    let _ = std::fs::remove_file(&wav);
-                    full.push((name, out));
-                }
-                let seconds = music as f64 / f64::from(info.sample_rate.max(1));
-                tracing::info!(
-                    separated_seconds = seconds,
-                    of_seconds = source_frames as f64 / f64::from(info.sample_rate.max(1)),
-                    "separated the takes only"
-                );
-                (full, Some(seconds))
+        let (stem_wavs, separated_seconds) = match only_takes {
+            Some(plan) => {
+                let stems = plan.run(&input_wav, &self.scratch, |cut| {
+                    executor.run(&self.tree, cut)
+                })?;
+                (stems, Some(plan.seconds()))
             }
-            _ => (executor.run(&self.tree, &input_wav)?, None),
+            None => (executor.run(&self.tree, &input_wav)?, None),
         };
         let _ = std::fs::remove_file(&input_wav);
 

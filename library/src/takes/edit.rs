@@ -11,7 +11,7 @@ use sea_orm::{
 use stemset_audio::takes::song_match::Fingerprint;
 use uuid::Uuid;
 
-use super::store::{renumber, times};
+use super::store::{renumber, times, times_json};
 use super::{TakeError, invalid, suggest};
 use crate::db::{recording, song, take};
 
@@ -324,19 +324,14 @@ pub async fn set_take_bounds(
     let recording_id = t.recording_id;
     let mut a: take::ActiveModel = t.clone().into();
     a.fingerprint = Set(slice_print(&t.fingerprint, &beats, keep.clone()));
-    a.beats = Set(serde_json::to_string(&beats[keep]).unwrap_or_else(|_| "[]".into()));
-    a.downbeats = Set(serde_json::to_string(&downbeats).unwrap_or_else(|_| "[]".into()));
+    a.beats = Set(times_json(&beats[keep]));
+    a.downbeats = Set(times_json(&downbeats));
     a.start_seconds = Set(start);
     a.end_seconds = Set(end);
     a.bounds_edited = Set(true);
     a.updated_at = Set(Utc::now());
     let t = a.update(&txn).await?;
-    let order = siblings(&txn, recording_id).await?;
-    renumber(
-        &txn,
-        order.iter().map(|o| (o.start_seconds, o.id)).collect(),
-    )
-    .await?;
+    renumber(&txn, recording_id).await?;
     txn.commit().await?;
     Ok(take::Entity::find_by_id(t.id).one(db).await?.unwrap_or(t))
 }
@@ -367,13 +362,12 @@ pub async fn split_take(
         beats_within(&beats, at, f64::INFINITY),
     );
     let now = Utc::now();
-    let json = |v: &[f64]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
     let (d1, d2): (Vec<f64>, Vec<f64>) = downbeats.iter().partition(|d| **d < at);
     let mut second: take::ActiveModel = t.clone().into();
     second.id = Set(Uuid::now_v7());
     second.start_seconds = Set(at);
-    second.beats = Set(json(&beats[second_beats.clone()]));
-    second.downbeats = Set(json(&d2));
+    second.beats = Set(times_json(&beats[second_beats.clone()]));
+    second.downbeats = Set(times_json(&d2));
     second.fingerprint = Set(slice_print(&t.fingerprint, &beats, second_beats));
     second.bounds_edited = Set(true);
     second.created_at = Set(now);
@@ -381,18 +375,13 @@ pub async fn split_take(
     let second = second.insert(&txn).await?;
     let mut first: take::ActiveModel = t.clone().into();
     first.end_seconds = Set(at);
-    first.beats = Set(json(&beats[first_beats.clone()]));
-    first.downbeats = Set(json(&d1));
+    first.beats = Set(times_json(&beats[first_beats.clone()]));
+    first.downbeats = Set(times_json(&d1));
     first.fingerprint = Set(slice_print(&t.fingerprint, &beats, first_beats));
     first.bounds_edited = Set(true);
     first.updated_at = Set(now);
     let first = first.update(&txn).await?;
-    let order = siblings(&txn, t.recording_id).await?;
-    renumber(
-        &txn,
-        order.iter().map(|o| (o.start_seconds, o.id)).collect(),
-    )
-    .await?;
+    renumber(&txn, t.recording_id).await?;
     txn.commit().await?;
     let reread = |id| take::Entity::find_by_id(id).one(db);
     Ok((
@@ -456,7 +445,6 @@ pub async fn merge_takes(
     } else {
         &a
     };
-    let json = |v: &[f64]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
     let mut m: take::ActiveModel = a.clone().into();
     m.end_seconds = Set(b.end_seconds);
     m.kind = Set(take::KIND_TAKE.to_string());
@@ -464,8 +452,8 @@ pub async fn merge_takes(
     m.bpm_confidence = Set(longer.bpm_confidence);
     m.key = Set(longer.key.clone());
     m.key_confidence = Set(longer.key_confidence);
-    m.beats = Set(json(&beats));
-    m.downbeats = Set(json(&downbeats));
+    m.beats = Set(times_json(&beats));
+    m.downbeats = Set(times_json(&downbeats));
     m.fingerprint = Set(joined_print);
     m.song_id = Set(a.song_id.or(b.song_id));
     if a.song_id.is_none() && b.song_id.is_none() && a.suggested_song_id.is_none() {
@@ -476,12 +464,7 @@ pub async fn merge_takes(
     m.updated_at = Set(Utc::now());
     let merged = m.update(&txn).await?;
     take::Entity::delete_by_id(b.id).exec(&txn).await?;
-    let order = siblings(&txn, a.recording_id).await?;
-    renumber(
-        &txn,
-        order.iter().map(|o| (o.start_seconds, o.id)).collect(),
-    )
-    .await?;
+    renumber(&txn, a.recording_id).await?;
     txn.commit().await?;
     Ok(take::Entity::find_by_id(merged.id)
         .one(db)
@@ -499,12 +482,7 @@ pub async fn delete_take(
     let txn = crate::db::begin_write(db).await?;
     let t = find_take(&txn, take_id, allowed).await?;
     take::Entity::delete_by_id(t.id).exec(&txn).await?;
-    let order = siblings(&txn, t.recording_id).await?;
-    renumber(
-        &txn,
-        order.iter().map(|o| (o.start_seconds, o.id)).collect(),
-    )
-    .await?;
+    renumber(&txn, t.recording_id).await?;
     txn.commit().await?;
     Ok(t)
 }

@@ -16,7 +16,8 @@ use stemset_core::metadata::TakeMetadata;
 /// How much of the shorter of two takes must overlap the other for them to be one.
 const SAME_TAKE_OVERLAP: f64 = 0.5;
 
-fn json(times: &[f64]) -> String {
+/// Beat times as the JSON the `beats`/`downbeats` columns hold.
+pub(crate) fn times_json(times: &[f64]) -> String {
     serde_json::to_string(times).unwrap_or_else(|_| "[]".into())
 }
 
@@ -42,8 +43,8 @@ fn analysis(a: &mut take::ActiveModel, t: &TakeMetadata) {
     a.bpm_confidence = Set(x.bpm_confidence);
     a.key = Set(x.key.clone());
     a.key_confidence = Set(x.key_confidence);
-    a.beats = Set(json(&x.beats));
-    a.downbeats = Set(json(&x.downbeats));
+    a.beats = Set(times_json(&x.beats));
+    a.downbeats = Set(times_json(&x.downbeats));
     a.fingerprint = Set(x.fingerprint.to_base64());
 }
 
@@ -127,7 +128,6 @@ pub async fn replace_takes(
         }
         pairs.push(best.map(|(i, _)| i));
     }
-    let mut kept: Vec<(f64, Uuid)> = Vec::new();
     for (t, pair) in new.iter().zip(&pairs) {
         match pair {
             Some(i) => {
@@ -139,26 +139,20 @@ pub async fn replace_takes(
                     a.end_seconds = Set(o.end_seconds);
                 }
                 a.updated_at = Set(now);
-                let row = a.update(db).await?;
-                kept.push((row.start_seconds, row.id));
+                a.update(db).await?;
             }
             None => {
-                let row = new_row(profile_id, recording_id, t, now).insert(db).await?;
-                kept.push((row.start_seconds, row.id));
+                new_row(profile_id, recording_id, t, now).insert(db).await?;
             }
         }
     }
     for (o, was_used) in old.iter().zip(&used) {
-        if *was_used {
-            continue;
-        }
-        if decided(o) {
-            kept.push((o.start_seconds, o.id));
-        } else {
+        // Kept: the paired ones (updated above) and those a member decided about.
+        if !*was_used && !decided(o) {
             take::Entity::delete_by_id(o.id).exec(db).await?;
         }
     }
-    renumber(db, kept).await
+    renumber(db, recording_id).await
 }
 
 /// A take with the titles of its song and of its suggested song.
@@ -206,21 +200,27 @@ pub async fn recording_takes(
         .collect())
 }
 
-/// Sets `position` in order of start time.
+/// Sets the `position` of a recording's takes in order of start time.
 pub(crate) async fn renumber(
     db: &impl ConnectionTrait,
-    mut takes: Vec<(f64, Uuid)>,
+    recording_id: Uuid,
 ) -> Result<(), sea_orm::DbErr> {
-    takes.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for (i, (_, id)) in takes.iter().enumerate() {
-        take::Entity::update_many()
-            .col_expr(
-                take::Column::Position,
-                sea_orm::sea_query::Expr::value(i as i32),
-            )
-            .filter(take::Column::Id.eq(*id))
-            .exec(db)
-            .await?;
+    let takes = take::Entity::find()
+        .filter(take::Column::RecordingId.eq(recording_id))
+        .order_by_asc(take::Column::StartSeconds)
+        .all(db)
+        .await?;
+    for (i, t) in takes.iter().enumerate() {
+        if t.position != i as i32 {
+            take::Entity::update_many()
+                .col_expr(
+                    take::Column::Position,
+                    sea_orm::sea_query::Expr::value(i as i32),
+                )
+                .filter(take::Column::Id.eq(t.id))
+                .exec(db)
+                .await?;
+        }
     }
     Ok(())
 }

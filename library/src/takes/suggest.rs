@@ -57,7 +57,10 @@ async fn best_songs(
             })
             .collect()
     };
-    tokio::task::spawn_blocking(work).await.unwrap_or_default()
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "comparing takes failed; no suggestions");
+        Vec::new()
+    })
 }
 
 /// Suggests songs for the takes of `recording_id` that have no song (after a commit):
