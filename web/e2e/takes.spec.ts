@@ -140,7 +140,10 @@ test("names a take's song; the other take of the same music is suggested it", as
 	// Taking a take off its song, and filing it under the song from the list.
 	await rows(page).nth(1).getByTestId('take-song').selectOption({ label: 'No song' });
 	await expect(songOf(page, 1)).toHaveText('— no song —');
-	await expect(regions(page).nth(1)).toHaveText('Take 2');
+	// Unfiled again, it is compared with the band's songs like a new take: the song it was
+	// taken off is suggested, not assigned.
+	await expect(regions(page).nth(1)).toHaveText('Take 2 · sounds like Blue song?');
+	await expect(rows(page).nth(1).getByTestId('confirm-suggestion')).toContainText('Sounds like Blue song');
 	await rows(page).nth(1).getByTestId('take-song').selectOption({ label: 'Blue song' });
 	await expect(songOf(page, 1)).toHaveText('Blue song');
 	await expect(regions(page).nth(1)).toHaveText('Blue song');
