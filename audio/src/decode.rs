@@ -13,6 +13,7 @@ use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
 use crate::opus_decode::{self, OggOpusSource};
+use crate::origin_date::{OriginDate, origin_date};
 use crate::{AudioError, AudioSource, limits};
 
 /// What the container and codec say about a source file.
@@ -28,6 +29,8 @@ pub struct SourceInfo {
     pub codec: String,
     /// Symphonia's short container name: "wave", "flac", "mp3", "isomp4", "ogg", ...
     pub container: String,
+    /// When the recorder says it was made (a Broadcast Wave date), if it says.
+    pub origin_date: Option<OriginDate>,
 }
 
 /// Damaged packets are skipped with a warning; only the first few are logged one by one.
@@ -97,6 +100,11 @@ pub fn open_file(mut file: File, path: &Path) -> Result<DecodedSource, AudioErro
         return Err(unsupported(path, "the file is empty"));
     }
     let riff_at_start = limits::check_riff(&mut file, path)?;
+    let origin_date = if riff_at_start {
+        origin_date(&mut file)
+    } else {
+        None
+    };
     if opus_decode::is_ogg_opus(&mut file).map_err(io)? {
         return open_opus(file, path);
     }
@@ -164,6 +172,7 @@ pub fn open_file(mut file: File, path: &Path) -> Result<DecodedSource, AudioErro
         total_frames,
         codec,
         container,
+        origin_date,
     };
     Ok(DecodedSource {
         path: path.to_path_buf(),
@@ -194,6 +203,7 @@ fn open_opus(file: File, path: &Path) -> Result<DecodedSource, AudioError> {
         total_frames: opus.total_frames(),
         codec: "opus".into(),
         container: "ogg".into(),
+        origin_date: None,
     };
     Ok(DecodedSource {
         path: path.to_path_buf(),

@@ -11,6 +11,7 @@ pub mod encode;
 pub mod hashing;
 pub mod limits;
 pub mod opus_decode;
+pub mod origin_date;
 pub mod resample;
 pub mod sanitize;
 pub mod sniff;

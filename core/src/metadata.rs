@@ -53,6 +53,10 @@ pub struct SourceMetadata {
     /// their margins); absent when the whole recording was separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub separated_seconds: Option<f64>,
+    /// When the recorder says the file was made, on its own clock and without a time
+    /// zone ("2026-11-24T19:42:07", from a Broadcast Wave date); absent when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<String>,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -169,6 +169,10 @@ impl Processor {
                     file_name,
                     sha256: candidate.sha256.clone(),
                     size_bytes: candidate.size,
+                    modified_at: std::fs::metadata(&candidate.path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .map(chrono::DateTime::<chrono::Utc>::from),
                 },
                 strategy: profile_cfg.strategy.clone(),
             },

@@ -44,8 +44,9 @@ pub enum RecordingError {
 ///
 /// The `audio_files` row stays: it is the "already processed" mark that keeps a folder
 /// scan from bringing the deleted recording back (uploading the content again does
-/// process it again). A file that cannot be deleted from storage is logged and left as
-/// an orphan: nothing points at it any more.
+/// process it again). The uploaded original goes too, unless a pending job (the same
+/// file uploaded again meanwhile) is about to read it. A file that cannot be deleted
+/// from storage is logged and left as an orphan: nothing points at it any more.
 pub async fn delete_recording(
     db: &DatabaseConnection,
     storage: &Storage,
@@ -75,6 +76,7 @@ pub async fn delete_recording(
         .exec(&txn)
         .await?;
     recording::Entity::delete_by_id(rec.id).exec(&txn).await?;
+    let original = forget_original(&txn, &rec).await?;
     txn.commit().await?;
     // Then the files: each stem's audio and peaks, and whatever else is under the
     // recording's folder (metadata.json).
@@ -88,6 +90,7 @@ pub async fn delete_recording(
             Err(e) => tracing::warn!(error = %e, "listing a deleted recording's files"),
         }
     }
+    keys.extend(original);
     keys.sort();
     keys.dedup();
     for key in keys {
@@ -97,6 +100,39 @@ pub async fn delete_recording(
     }
     tracing::info!(recording = %rec.id, title = %rec.title, "recording deleted");
     Ok(rec)
+}
+
+/// The storage key of a deleted recording's uploaded original, which its `audio_files`
+/// row stops pointing at; `None` when there is none, or when a pending job of the same
+/// content will read it.
+async fn forget_original<C: ConnectionTrait>(
+    db: &C,
+    rec: &recording::Model,
+) -> Result<Option<String>, DbErr> {
+    let Some(audio) = audio_file::Entity::find_by_id(rec.audio_file_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(key) = audio.input_key.clone() else {
+        return Ok(None);
+    };
+    if pending_job_for_content(db, rec.profile_id, &audio.file_hash)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    audio_file::Entity::update_many()
+        .col_expr(
+            audio_file::Column::InputKey,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(audio_file::Column::Id.eq(audio.id))
+        .exec(db)
+        .await?;
+    Ok(Some(key))
 }
 
 /// Queues a job that separates recording `id` again from its source, with `strategy`
@@ -142,6 +178,7 @@ pub async fn reprocess_recording(
             size_bytes: Some(audio.size_bytes),
             created_by,
             max_attempts: jobs.max_attempts,
+            source_modified_at: None,
         },
     )
     .await?;

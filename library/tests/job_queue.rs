@@ -60,6 +60,7 @@ fn new_job(profile_id: Uuid, n: usize, max_attempts: i32) -> NewJob {
         size_bytes: Some(1),
         created_by: None,
         max_attempts,
+        source_modified_at: None,
     }
 }
 

@@ -138,6 +138,7 @@ fn process_job(profile_id: Uuid, sha256: &str) -> NewJob {
         size_bytes: Some(1),
         created_by: None,
         max_attempts: 3,
+        source_modified_at: None,
     }
 }
 

@@ -70,6 +70,7 @@ async fn upload(
     {
         return Err(ServerError::NotFound);
     }
+    let modified_at = last_modified(req)?;
     let max = state.settings.jobs.max_upload_mib * 1024 * 1024;
     if let Some(len) = req
         .headers()
@@ -227,6 +228,7 @@ async fn upload(
             size_bytes: Some(i64::try_from(size).unwrap_or(i64::MAX)),
             created_by: Some(caller.user_id),
             max_attempts: state.settings.jobs.max_attempts,
+            source_modified_at: modified_at,
         },
     )
     .await?
@@ -248,6 +250,25 @@ async fn upload(
         size_bytes: size,
     })));
     Ok(())
+}
+
+/// `?lastModified=<ms since 1970>`: the file's modification time as the browser knows it
+/// (`File.lastModified`), the recording date when the file carries none. Absent: none.
+fn last_modified(req: &Request) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServerError> {
+    let Some(raw) = req.query::<String>("lastModified") else {
+        return Ok(None);
+    };
+    let refused = || {
+        ServerError::BadRequest(format!(
+            "lastModified: \"{raw}\" is not a time (milliseconds since 1970, not in the future)"
+        ))
+    };
+    let ms = raw.trim().parse::<i64>().map_err(|_| refused())?;
+    let at = chrono::DateTime::from_timestamp_millis(ms).ok_or_else(refused)?;
+    if ms < 0 || at > chrono::Utc::now() + chrono::Duration::days(1) {
+        return Err(refused());
+    }
+    Ok(Some(at))
 }
 
 /// The JSON answer of an upload: `duplicate` (whether the content was known), then what

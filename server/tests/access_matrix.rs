@@ -112,6 +112,7 @@ async fn matrix(backend: Backend) {
     let mutations: BTreeSet<String> = [
         "_ping",
         "renameRecording",
+        "setRecordingDate",
         "setStemGain",
         "deleteRecording",
         "reprocessRecording",
@@ -259,6 +260,10 @@ async fn matrix(backend: Backend) {
         (
             "mutation($id: ID!) { deleteTake(id: $id) }",
             json!({ "id": take0 }),
+        ),
+        (
+            "mutation($id: ID!) { setRecordingDate(id: $id, recordedAt: \"1999-01-01\") { recordedAt } }",
+            json!({ "id": rec }),
         ),
     ];
     for (query, vars) in &mutation_cases {

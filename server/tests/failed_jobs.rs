@@ -84,6 +84,7 @@ async fn queued_job(
             size_bytes: Some(4),
             created_by: None,
             max_attempts: 1,
+            source_modified_at: None,
         },
     )
     .await

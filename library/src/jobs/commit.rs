@@ -3,7 +3,7 @@
 //! racing, or a retried attempt whose first run did finish): the second commit finds the
 //! first and changes nothing.
 
-use chrono::Utc;
+use chrono::{DateTime, Local, NaiveDateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
@@ -95,6 +95,7 @@ pub async fn commit_job_result(
         strategy: Set(metadata.strategy.clone()),
         storage_prefix: Set(spec.output_prefix.clone()),
         duration_seconds: Set(src.duration_seconds),
+        recorded_at: Set(recording_date(spec, metadata, now)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -108,6 +109,29 @@ pub async fn commit_job_result(
     txn.commit().await.map_err(db_error)?;
     after_commit(db, storage, profile.id, spec, metadata).await;
     Ok((spec.recording_id, Committed::Created))
+}
+
+/// When a new recording was made: the recorder's date in the file (its own clock, taken
+/// as this server's time zone), else the file's modification time, else `now`. A date in
+/// the future (a recorder whose clock was never set runs anywhere) is not believed.
+fn recording_date(
+    spec: &JobSpec,
+    metadata: &RecordingMetadata,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let from_file = metadata
+        .source
+        .recorded_at
+        .as_deref()
+        .and_then(|s| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").ok())
+        .and_then(|n| n.and_local_timezone(Local).earliest())
+        .map(|d| d.with_timezone(&Utc));
+    let latest = now + chrono::Duration::days(1);
+    [from_file, spec.source.modified_at]
+        .into_iter()
+        .flatten()
+        .find(|d| *d <= latest)
+        .unwrap_or(now)
 }
 
 /// After [`commit_job_result`] failed: removes the job's outputs (stems, peaks,

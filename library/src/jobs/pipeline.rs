@@ -188,6 +188,12 @@ fn build_metadata(spec: &JobSpec, tree: &StrategyNode, rendered: &Rendered) -> R
             duration_seconds: rendered.duration_seconds(),
             repaired_samples: rendered.repaired_samples,
             separated_seconds: rendered.separated_seconds,
+            recorded_at: rendered.source.origin_date.map(|d| {
+                format!(
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                    d.year, d.month, d.day, d.hour, d.minute, d.second
+                )
+            }),
         },
         output_format: spec.format.extension().to_string(),
         created_at: Utc::now().to_rfc3339(),

@@ -32,6 +32,8 @@ pub struct NewJob {
     pub size_bytes: Option<i64>,
     pub created_by: Option<Uuid>,
     pub max_attempts: i32,
+    /// The uploaded file's modification time, as the browser gave it.
+    pub source_modified_at: Option<chrono::DateTime<Utc>>,
 }
 
 pub async fn enqueue<C: ConnectionTrait>(db: &C, new: NewJob) -> Result<job::Model, DbErr> {
@@ -133,6 +135,7 @@ fn new_row(id: Uuid, new: NewJob) -> job::ActiveModel {
         stage: Set(Some("queued".to_string())),
         original_name: Set(new.original_name),
         file_hash: Set(new.file_hash),
+        source_modified_at: Set(new.source_modified_at),
         size_bytes: Set(new.size_bytes),
         created_by: Set(new.created_by),
         started_at: Set(None),

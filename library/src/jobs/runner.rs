@@ -218,6 +218,8 @@ impl Runner {
                 file_name: audio.original_name.clone(),
                 sha256: audio.file_hash.clone(),
                 size_bytes: u64::try_from(audio.size_bytes).unwrap_or(0),
+                // The recording keeps its date; a reprocess does not touch it.
+                modified_at: None,
             };
             (rec.title, source)
         } else {
@@ -236,6 +238,7 @@ impl Runner {
                     .size_bytes
                     .and_then(|s| u64::try_from(s).ok())
                     .unwrap_or(0),
+                modified_at: job.source_modified_at,
             };
             (title, source)
         };

@@ -26,6 +26,10 @@ pub struct SourceRef {
     pub file_name: String,
     pub sha256: String,
     pub size_bytes: u64,
+    /// The file's own modification time (a found file's, or what the browser said of an
+    /// upload): the recording date when the file carries none.
+    #[serde(default)]
+    pub modified_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -30,6 +30,7 @@ pub const GAIN_RANGE_DB: std::ops::RangeInclusive<f64> = -60.0..=12.0;
 pub fn register(builder: &mut seaography::Builder) {
     builder.mutations.extend([
         rename_recording(),
+        set_recording_date(),
         set_stem_gain(),
         delete_recording(),
         reprocess_recording(),
@@ -157,6 +158,57 @@ fn rename_recording() -> Field {
     .argument(id_input("id"))
     .argument(InputValue::new("title", TypeRef::named_nn(TypeRef::STRING)))
     .description("Renames a recording (1–200 characters).")
+}
+
+/// A recording date as a client sends it: RFC 3339 (`2026-11-24T19:42:00+01:00`, what
+/// `Date.toISOString()` gives) or a bare day (`2026-11-24`, midnight on this server's
+/// clock); from 1970 to tomorrow.
+pub(crate) fn parse_recording_date(raw: &str) -> Result<chrono::DateTime<Utc>, String> {
+    let raw = raw.trim();
+    let at = chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .and_then(|d| d.and_local_timezone(chrono::Local).earliest())
+                .map(|d| d.with_timezone(&Utc))
+        })
+        .ok_or_else(|| {
+            format!("recordedAt: \"{raw}\" is not a date (2026-11-24 or 2026-11-24T19:42:00Z)")
+        })?;
+    let earliest = chrono::DateTime::<Utc>::UNIX_EPOCH;
+    if at < earliest || at > Utc::now() + chrono::Duration::days(1) {
+        return Err(format!("recordedAt: {raw} is outside 1970 to today"));
+    }
+    Ok(at)
+}
+
+fn set_recording_date() -> Field {
+    Field::new("setRecordingDate", TypeRef::named_nn("Recording"), |ctx| {
+        FieldFuture::new(async move {
+            let viewer = Viewer::of(&ctx)?;
+            let db = ctx.data::<DatabaseConnection>()?;
+            let id = id_arg(&ctx, "id")?;
+            let at = parse_recording_date(ctx.args.try_get("recordedAt")?.string()?)?;
+            let rec = my_recording(db, viewer, id).await?;
+            let mut a: recording::ActiveModel = rec.into();
+            a.recorded_at = Set(at);
+            a.updated_at = Set(Utc::now());
+            let rec = a.update(db).await.map_err(internal)?;
+            Ok(Some(FieldValue::owned_any(rec)))
+        })
+    })
+    .argument(id_input("id"))
+    .argument(InputValue::new(
+        "recordedAt",
+        TypeRef::named_nn(TypeRef::STRING),
+    ))
+    .description(
+        "Corrects when a recording was made: RFC 3339, or a day (YYYY-MM-DD, midnight on \
+         the server's clock); 1970 to today.",
+    )
 }
 
 fn set_stem_gain() -> Field {

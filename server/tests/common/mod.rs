@@ -238,6 +238,7 @@ pub async fn seed_recording(
         strategy: Set("karaoke".into()),
         storage_prefix: Set(prefix.clone()),
         duration_seconds: Set(1.0),
+        recorded_at: Set(now),
         created_at: Set(now),
         updated_at: Set(now),
     }

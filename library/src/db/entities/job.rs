@@ -90,6 +90,9 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     /// When a member hid this failed job from the band's active jobs (`None`: listed).
     pub dismissed_at: Option<DateTimeUtc>,
+    /// An uploaded file's modification time (the browser's `lastModified`), the
+    /// recording date when the file carries none.
+    pub source_modified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

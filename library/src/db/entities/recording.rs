@@ -12,6 +12,10 @@ pub struct Model {
     pub strategy: String,
     pub storage_prefix: String,
     pub duration_seconds: f64,
+    /// When it was recorded: the file's Broadcast Wave date, else the file's time, else
+    /// when it was processed; members may correct it. `created_at` is when it was
+    /// processed.
+    pub recorded_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
