@@ -5,11 +5,12 @@
 //     `stemset serve` that signs in through it.
 // Base URLs go to the tests through STEMSET_E2E_* environment variables.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeWav } from '../src/lib/audio/wav';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const web = resolve(here, '..');
@@ -30,6 +31,16 @@ export const SEED = [
  * takes, 0–36 s and 50–86 s, 112 BPM.
  */
 export const REHEARSAL = { band: 'night', file: 'Rehearsal night.wav', takes: 2, seconds: 36, gap: 14 };
+
+/** A band with one steady sine (the practice tests measure its pitch). */
+export const TONE = { band: 'tone', file: 'Tuning tone.wav', hz: 440, seconds: 12, recorded: new Date('2026-03-14T19:00:00Z') };
+
+function sineWav(hz: number, seconds: number, rate = 48000): Uint8Array {
+	const n = Math.round(seconds * rate);
+	const x = new Float32Array(n);
+	for (let i = 0; i < n; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * hz * i) / rate);
+	return encodeWav([x, x], rate);
+}
 
 function bin(): string {
 	const b = process.env.STEMSET_BIN ? resolve(process.env.STEMSET_BIN) : join(repo, 'target/debug/stemset');
@@ -103,6 +114,11 @@ profiles:
     strategy: default
     display_name: Night Band
     owners: [${OWNER}]
+  tone:
+    source: ./tone
+    strategy: default
+    display_name: Tone Lab
+    owners: [${OWNER}]
 output: { format: opus, bitrate: 160 }
 storage: { kind: local, path: ./media }
 database: { url: "sqlite://./stemset.sqlite" }
@@ -146,12 +162,19 @@ export default async function globalSetup() {
 	mkdirSync(join(seedDir, 'recordings'), { recursive: true });
 	mkdirSync(join(seedDir, 'side-project'), { recursive: true });
 	mkdirSync(join(seedDir, 'night'), { recursive: true });
+	mkdirSync(join(seedDir, 'tone'), { recursive: true });
+	writeFileSync(join(seedDir, 'tone', TONE.file), sineWav(TONE.hz, TONE.seconds));
+	// Its file time is its recording date (the WAV carries none): the list shows that day.
+	utimesSync(join(seedDir, 'tone', TONE.file), TONE.recorded, TONE.recorded);
 	writeFileSync(join(seedDir, 'plugins.toml'), PLUGINS);
 	writeFileSync(join(seedDir, 'config.yaml'), config('  environment: development\n  allowed_emails: []'));
 	for (const s of SEED) run(['generate-demo', join('recordings', s.file), '--seconds', String(s.seconds)], seedDir);
 	const r = REHEARSAL;
 	run(['generate-demo', join('night', r.file), '--takes', String(r.takes), '--seconds', String(r.seconds), '--gap', String(r.gap)], seedDir);
-	const processed = run(['--config', 'config.yaml', 'process', 'demo'], seedDir) + run(['--config', 'config.yaml', 'process', 'night'], seedDir);
+	const processed =
+		run(['--config', 'config.yaml', 'process', 'demo'], seedDir) +
+		run(['--config', 'config.yaml', 'process', 'night'], seedDir) +
+		run(['--config', 'config.yaml', 'process', 'tone'], seedDir);
 	writeFileSync(join(logs, 'process.log'), processed);
 
 	// The sign-in server gets its own copy of the seeded data.

@@ -39,6 +39,7 @@ export const RecordingRowFragment = graphql(`
 		id
 		title
 		durationSeconds
+		recordedAt
 		createdAt
 		updatedAt
 		strategy
@@ -150,6 +151,7 @@ export const RecordingQuery = graphql(
 					id
 					title
 					durationSeconds
+					recordedAt
 					createdAt
 					strategy
 					profile {
@@ -191,6 +193,15 @@ export const RenameRecording = graphql(`
 			id
 			title
 			updatedAt
+		}
+	}
+`);
+
+export const SetRecordingDate = graphql(`
+	mutation SetRecordingDate($id: ID!, $recordedAt: String!) {
+		setRecordingDate(id: $id, recordedAt: $recordedAt) {
+			id
+			recordedAt
 		}
 	}
 `);
@@ -255,6 +266,8 @@ export const TakeFields = graphql(`
 		bpmConfidence
 		key
 		keyConfidence
+		beats
+		downbeats
 		songId
 		suggestedSongId
 		suggestionScore
@@ -349,6 +362,97 @@ export const ConfirmTakeSuggestion = graphql(
 	[TakeFields]
 );
 
+/** A band's songs, for the Songs view (their takes come apart: see BandFiledTakesQuery). */
+export const BandSongsQuery = graphql(`
+	query BandSongs($profileId: String!) {
+		songs(
+			filters: { profileId: { eq: $profileId } }
+			orderBy: { title: ASC }
+			pagination: { page: { limit: 500, page: 0 } }
+		) {
+			nodes {
+				id
+				title
+			}
+		}
+	}
+`);
+
+/**
+ * A band's takes filed under a song, a page at a time, with their recordings' dates.
+ * (Songs × takes in one query would cost more than the server allows.)
+ */
+export const BandFiledTakesQuery = graphql(`
+	query BandFiledTakes($profileId: String!, $page: Int!) {
+		takes(
+			filters: { profileId: { eq: $profileId }, songId: { is_null: false } }
+			orderBy: { id: ASC }
+			pagination: { page: { limit: 500, page: $page } }
+		) {
+			nodes {
+				id
+				songId
+				recording {
+					id
+					recordedAt
+				}
+			}
+		}
+	}
+`);
+
+/** One song with every take of it and each take's recording. */
+export const SongQuery = graphql(`
+	query Song($id: String!) {
+		songs(filters: { id: { eq: $id } }, pagination: { page: { limit: 1, page: 0 } }) {
+			nodes {
+				id
+				title
+				createdAt
+				profile {
+					id
+					name
+					displayName
+				}
+				takes(pagination: { page: { limit: 500, page: 0 } }) {
+					nodes {
+						id
+						position
+						startSeconds
+						endSeconds
+						kind
+						bpm
+						key
+						recording {
+							id
+							title
+							recordedAt
+							durationSeconds
+						}
+					}
+				}
+			}
+		}
+	}
+`);
+
+export const RenameSong = graphql(
+	`
+		mutation RenameSong($id: ID!, $title: String!) {
+			renameSong(id: $id, title: $title) {
+				...SongFields
+			}
+		}
+	`,
+	[SongFields]
+);
+
+export const DeleteSong = graphql(`
+	mutation DeleteSong($id: ID!) {
+		deleteSong(id: $id)
+	}
+`);
+
 export type Profile = ResultOf<typeof ProfilesQuery>['profiles']['nodes'][number];
 export type Job = ResultOf<typeof JobFields>;
 export type RecordingRow = ResultOf<typeof RecordingRowFragment>;
@@ -357,3 +461,7 @@ export type RecordingDetail = ResultOf<typeof RecordingQuery>['recordings']['nod
 export type Take = ResultOf<typeof TakeFields>;
 export type Song = ResultOf<typeof SongFields>;
 export type RecordingTakes = ResultOf<typeof RecordingTakesQuery>['recordings']['nodes'][number];
+export type BandSong = ResultOf<typeof BandSongsQuery>['songs']['nodes'][number];
+export type FiledTake = ResultOf<typeof BandFiledTakesQuery>['takes']['nodes'][number];
+export type SongDetail = ResultOf<typeof SongQuery>['songs']['nodes'][number];
+export type SongTake = SongDetail['takes']['nodes'][number];

@@ -55,7 +55,9 @@ export interface UploadHandle {
 export function uploadFile(profile: string, file: File, onprogress: (loaded: number, total: number) => void): UploadHandle {
 	const xhr = new XMLHttpRequest();
 	const promise = new Promise<UploadResult>((resolve, reject) => {
-		xhr.open('POST', `/api/uploads?profile=${encodeURIComponent(profile)}`);
+		// The file's time: the recording date when the file itself carries none.
+		const modified = file.lastModified > 0 ? `&lastModified=${Math.round(file.lastModified)}` : '';
+		xhr.open('POST', `/api/uploads?profile=${encodeURIComponent(profile)}${modified}`);
 		xhr.withCredentials = true;
 		xhr.responseType = 'text';
 		xhr.upload.onprogress = (e) => onprogress(e.loaded, e.lengthComputable ? e.total : file.size);

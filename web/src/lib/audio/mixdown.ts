@@ -95,3 +95,87 @@ export async function renderMixdown(
 	if (total === 0) onprogress(1);
 	return out;
 }
+
+/** Timeline frames of input each "as heard" section starts early (the stretch settles). */
+const PREROLL_SECONDS = 1;
+
+/**
+ * Like renderMixdown, but "as heard": at `speed` with the pitch stage shifting by
+ * `semitones` (see player.ts). Each section renders the stems at playbackRate = speed
+ * through signalsmith-stretch in an OfflineAudioContext, with a second of the audio
+ * before it as pre-roll (so the stretch has settled) and its latency cut off; sections
+ * follow one another on the output frame grid, so the file lasts (to − from) / speed.
+ */
+export async function renderMixdownAsHeard(
+	stems: MixdownStem[],
+	sampleRate: number,
+	from: number,
+	to: number,
+	masterGain: number,
+	speed: number,
+	semitones: number,
+	onprogress: (p: number) => void = () => {}
+): Promise<Blob> {
+	const { createStretch } = await import('./stretch');
+	const heard = stems.filter((s) => s.gain > 0);
+	for (const s of heard) s.source.seek(from);
+	const readers = heard.map((s) => new SectionReader(s.source, 2));
+	const totalIn = Math.max(0, to - from);
+	const totalOut = Math.round(totalIn / speed);
+	let out = new Blob([wavHeader(totalOut, 2, sampleRate) as Uint8Array<ArrayBuffer>], { type: 'audio/wav' });
+	const pre = Math.round(PREROLL_SECONDS * sampleRate);
+	// Per stem, the input read so far that a later section still needs: [winStart, winEnd).
+	const wins: { start: number; data: Float32Array[] }[] = heard.map(() => ({ start: from, data: [new Float32Array(0), new Float32Array(0)] }));
+	const sectionIn = SECTION * sampleRate;
+	let latency = -1;
+	for (let a = from; a < to; a += sectionIn) {
+		const b = Math.min(to, a + sectionIn);
+		const oA = Math.round((a - from) / speed);
+		const oB = b === to ? totalOut : Math.round((b - from) / speed);
+		// A throwaway context tells the stretch's latency (the same for every section).
+		if (latency < 0) {
+			const probe = new OfflineAudioContext(2, 128, sampleRate);
+			const n = await createStretch(probe);
+			latency = Math.round((await n.latency()) * sampleRate);
+		}
+		const inStart = Math.max(from, a - pre);
+		// Input past b that the stretch looks at while producing the section's last frames.
+		const inEnd = b + Math.ceil(latency * speed) + 1024;
+		// Frame of the render at which timeline frame from + oA·speed is heard, before the
+		// stretch; the sources start a fraction of a frame in so that it is a whole frame.
+		const k = Math.ceil((a - inStart) / speed) + 1;
+		const s0 = k - (a - inStart) / speed - (oA - (a - from) / speed);
+		const frames = k + latency + (oB - oA) + 128;
+		const ctx = new OfflineAudioContext(2, frames, sampleRate);
+		const stretch = await createStretch(ctx);
+		await stretch.schedule({ active: true, semitones, output: 0 });
+		const bus = new GainNode(ctx, { gain: masterGain });
+		bus.connect(stretch).connect(ctx.destination);
+		for (let i = 0; i < heard.length; i++) {
+			const w = wins[i];
+			const have = w.start + w.data[0].length;
+			const fresh = inEnd > have ? await readers[i].read(have, inEnd - have) : [new Float32Array(0), new Float32Array(0)];
+			const data = [0, 1].map((c) => {
+				const all = new Float32Array(w.data[c].length + fresh[c].length);
+				all.set(w.data[c]);
+				all.set(fresh[c], w.data[c].length);
+				return all.subarray(inStart - w.start, inEnd - w.start);
+			});
+			const keep = Math.max(from, b - pre);
+			wins[i] = { start: keep, data: data.map((d) => d.slice(keep - inStart)) };
+			const buffer = new AudioBuffer({ length: data[0].length, numberOfChannels: 2, sampleRate });
+			data.forEach((c, ch) => buffer.copyToChannel(c as Float32Array<ArrayBuffer>, ch));
+			const node = new AudioBufferSourceNode(ctx, { buffer, playbackRate: speed });
+			node.connect(new GainNode(ctx, { gain: heard[i].gain })).connect(bus);
+			node.start(s0 / sampleRate);
+		}
+		const rendered = await ctx.startRendering();
+		const n = oB - oA;
+		const at = k + latency;
+		const pcm = floatTo16([rendered.getChannelData(0).subarray(at, at + n), rendered.getChannelData(1).subarray(at, at + n)], n) as Uint8Array<ArrayBuffer>;
+		out = new Blob([out, pcm], { type: 'audio/wav' });
+		onprogress(Math.min(1, (b - from) / Math.max(1, totalIn)));
+	}
+	if (totalIn === 0) onprogress(1);
+	return out;
+}

@@ -4,10 +4,33 @@
 // meters read AnalyserNodes.
 //
 //   source blocks → AudioBufferSourceNode → fader → analyser (stem meter) ┐
-//                                                        master ← ────────┘ → analyser → out
+//              master ← ──────────────────────────────────────────────────┘
+//              master → [pitch stage] → analyser → out
+//   click blips → click fader ─────────────────────────────────────────────→ out
+//
+// Practice tempo: the sources play at playbackRate = speed and the schedule counts
+// 1/speed context frames per timeline frame (schedule.ts), so the stems stay on one
+// grid and the play head, loops and takes follow; the pitch stage (stretch.ts) puts the
+// pitch back (and transposes). It is bypassed at speed 1 without transposition. While
+// engaged it delays the mix by its latency: the play head and the click allow for it.
 
 import { clamp, dbToGain, stemGains, type StemMix } from './gain';
 import { Program, catchUp, place, startFrame, type Loop, type Span } from './schedule';
+import { Click } from './click';
+import { PitchStage } from './stretch';
+import {
+	NEUTRAL,
+	clickTimes,
+	countIn,
+	countInSeconds,
+	gridAt,
+	isNeutral,
+	shiftSemitones,
+	ticksIn,
+	type Grid,
+	type Practice,
+	type Tick
+} from './practice';
 import { SegmentCache } from './segments';
 import { createSource, type Decoding, type PcmBlock, type StemFile, type StemSource } from './sources';
 
@@ -51,6 +74,13 @@ export class Player {
 	private pausedAt = 0;
 	private loopRegion: Loop | null = null;
 	private scratch = new Float32Array(2048);
+	private stage: PitchStage;
+	private practiceNow: Practice = NEUTRAL;
+	readonly click: Click;
+	private ticks: Tick[] = [];
+	private grids: (Grid & { startSeconds: number; endSeconds: number })[] = [];
+	private countInOn = false;
+	private probeNode: AnalyserNode | null = null;
 	state: PlayerState = 'loading';
 	error: string | null = null;
 	/** Called on state changes (not on every clock tick). */
@@ -65,7 +95,9 @@ export class Player {
 		this.sampleRate = this.ctx.sampleRate;
 		this.master = new GainNode(this.ctx);
 		this.masterAnalyser = new AnalyserNode(this.ctx, { fftSize: 2048, smoothingTimeConstant: 0 });
-		this.master.connect(this.masterAnalyser).connect(this.ctx.destination);
+		this.masterAnalyser.connect(this.ctx.destination);
+		this.stage = new PitchStage(this.ctx, this.master, this.masterAnalyser);
+		this.click = new Click(this.ctx, this.ctx.destination);
 		this.filesToLoad = files;
 	}
 
@@ -120,13 +152,76 @@ export class Player {
 		return this.state === 'playing' || this.state === 'starting';
 	}
 
-	/** The play head in seconds. */
+	/** The play head in seconds (what is heard now: the pitch stage's delay allowed for). */
 	get currentTime(): number {
 		if (this.program && this.state === 'playing') {
-			const frame = this.ctx.currentTime * this.sampleRate;
+			const frame = (this.ctx.currentTime - this.stage.delay) * this.sampleRate;
 			return this.program.positionAt(frame) / this.sampleRate;
 		}
 		return this.pausedAt / this.sampleRate;
+	}
+
+	get practice(): Practice {
+		return this.practiceNow;
+	}
+
+	/** Seconds the pitch stage delays the mix by (0 when bypassed). */
+	get stretchLatency(): number {
+		return this.stage.delay;
+	}
+
+	/**
+	 * Sets tempo and transposition. A new speed (or engaging / bypassing the stage)
+	 * re-schedules from the play head, like a seek; a new transposition at the same
+	 * speed only retunes the stage.
+	 */
+	async setPractice(p: Practice): Promise<void> {
+		const prev = this.practiceNow;
+		this.practiceNow = p;
+		const shift = isNeutral(p) ? null : shiftSemitones(p);
+		const restart = this.playing && (p.speed !== prev.speed || isNeutral(p) !== isNeutral(prev));
+		if (!restart) {
+			await this.stage.set(shift);
+			this.onchange();
+			return;
+		}
+		const at = Math.round(this.currentTime * this.sampleRate);
+		this.halt();
+		await this.stage.set(shift);
+		await this.startAt(at);
+	}
+
+	/** The takes' beat grids, for the click, the count-in and loop snapping. */
+	setGrid(ticks: Tick[], grids: (Grid & { startSeconds: number; endSeconds: number })[]) {
+		this.ticks = ticks;
+		this.grids = grids;
+	}
+
+	/** The click on/off and its level (linear gain). */
+	setClick(on: boolean, gain: number) {
+		this.glide(this.click.beats.gain, on ? 1 : 0);
+		this.glide(this.click.fader.gain, gain);
+	}
+
+	/** Count-in: a bar of clicks before playback starts and before each loop repeat. */
+	async setCountIn(on: boolean): Promise<void> {
+		if (on === this.countInOn) return;
+		this.countInOn = on;
+		// The loop's repeats change (a gap or none): re-schedule, without a count-in now.
+		if (this.playing && this.loopRegion) {
+			const at = Math.round(this.currentTime * this.sampleRate);
+			this.halt();
+			await this.startAt(at);
+		}
+	}
+
+	/** A large-FFT analyser on what is heard (after the pitch stage), for measurements. */
+	probe(): AnalyserNode {
+		if (!this.probeNode) {
+			this.probeNode = new AnalyserNode(this.ctx, { fftSize: 32768, smoothingTimeConstant: 0 });
+			this.masterAnalyser.connect(this.probeNode);
+		}
+		return this.probeNode;
 	}
 
 	get loop(): Loop | null {
@@ -136,7 +231,7 @@ export class Player {
 	async play(): Promise<void> {
 		if (this.playing || this.state === 'loading' || this.state === 'error') return;
 		if (this.pausedAt >= this.frames) this.pausedAt = 0;
-		await this.startAt(this.pausedAt);
+		await this.startAt(this.pausedAt, this.countInOn);
 	}
 
 	pause(): void {
@@ -220,6 +315,7 @@ export class Player {
 	}
 
 	private stopSources() {
+		this.click.stop();
 		for (const t of this.tracks) {
 			for (const s of t.live) {
 				try {
@@ -233,7 +329,12 @@ export class Player {
 		}
 	}
 
-	private async startAt(frame: number): Promise<void> {
+	/** The grid a count-in at timeline frame `frame` takes its tempo and metre from. */
+	private gridNear(frame: number): Grid | null {
+		return gridAt(this.grids, frame / this.sampleRate);
+	}
+
+	private async startAt(frame: number, withCountIn = false): Promise<void> {
 		const gen = ++this.generation;
 		this.pausedAt = frame;
 		this.setState('starting');
@@ -246,12 +347,16 @@ export class Player {
 			}
 			const first = await Promise.all(this.tracks.map((t) => t.source.next()));
 			if (gen !== this.generation) return;
-			const at = startFrame(this.ctx.currentTime, this.sampleRate, START_LEAD);
+			const speed = this.practiceNow.speed;
 			const loop = this.loopRegion && frame < this.loopRegion.end ? this.loopRegion : null;
-			const program = new Program(at, frame, this.frames, loop);
+			const lead = withCountIn ? countInSeconds(this.gridNear(frame), speed) : 0;
+			const gap = this.countInOn && loop ? Math.round(countInSeconds(this.gridNear(loop.start), speed) * this.sampleRate) : 0;
+			const at = startFrame(this.ctx.currentTime, this.sampleRate, START_LEAD + lead);
+			const program = new Program(at, frame, this.frames, loop, speed, gap);
 			this.program = program;
 			this.setState('playing');
 			this.tracks.forEach((t, i) => this.feed(t, program, gen, first[i]));
+			this.feedClick(program, gen, withCountIn);
 			this.watchEnd(program, gen);
 		} catch (e) {
 			if (gen === this.generation) this.fail(e);
@@ -261,7 +366,7 @@ export class Player {
 	/** Stops at the end of a program that does not loop. */
 	private async watchEnd(program: Program, gen: number) {
 		while (gen === this.generation) {
-			const left = (program.endFrame - this.ctx.currentTime * this.sampleRate) / this.sampleRate;
+			const left = (program.endFrame - this.ctx.currentTime * this.sampleRate) / this.sampleRate + this.stage.delay;
 			if (left <= 0) {
 				this.halt();
 				this.pausedAt = this.frames;
@@ -278,7 +383,7 @@ export class Player {
 		let block = first;
 		try {
 			while (span && gen === this.generation) {
-				const spanEnd = span.at + (span.to - span.from);
+				const spanEnd = program.frameAt(span, span.to);
 				if (!block) {
 					// The stem ended before the span did (a shorter stem): silence to its end,
 					// then on to the next span.
@@ -286,8 +391,8 @@ export class Player {
 					span = program.span(span.index + 1);
 					if (span) t.source.seek(span.from);
 				} else {
-					const { piece, next } = place(block, span);
-					if (piece) this.schedule(t, block, piece);
+					const { piece, next } = place(block, span, program.speed);
+					if (piece) this.schedule(t, block, piece, program.speed);
 					if (next) {
 						t.scheduledUntil = Math.max(t.scheduledUntil, spanEnd);
 						span = program.span(span.index + 1);
@@ -309,10 +414,10 @@ export class Player {
 		}
 	}
 
-	private schedule(t: Track, block: PcmBlock, piece: { at: number; offset: number; frames: number }) {
+	private schedule(t: Track, block: PcmBlock, piece: { at: number; offset: number; frames: number }, speed: number) {
 		const now = Math.ceil(this.ctx.currentTime * this.sampleRate) + 128;
-		const p = catchUp(piece, now);
-		t.scheduledUntil = piece.at + piece.frames;
+		const p = catchUp(piece, now, speed);
+		t.scheduledUntil = piece.at + (speed === 1 ? piece.frames : piece.frames / speed);
 		if (!p) return;
 		const buffer = new AudioBuffer({
 			length: p.frames,
@@ -321,6 +426,7 @@ export class Player {
 		});
 		block.channels.forEach((c, i) => buffer.copyToChannel(c.subarray(p.offset, p.offset + p.frames), i));
 		const node = new AudioBufferSourceNode(this.ctx, { buffer });
+		if (speed !== 1) node.playbackRate.value = speed;
 		node.connect(t.fader);
 		node.onended = () => {
 			node.disconnect();
@@ -330,10 +436,41 @@ export class Player {
 		node.start(p.at / this.sampleRate);
 	}
 
+	/**
+	 * Schedules the click (the takes' beats, heard through each span) and the count-ins,
+	 * LOOKAHEAD ahead, from the same timeline ↔ context mapping as the stems, delayed
+	 * like the mix by the pitch stage.
+	 */
+	private async feedClick(program: Program, gen: number, withCountIn: boolean) {
+		const rate = this.sampleRate;
+		const delay = this.stage.delay;
+		if (withCountIn) {
+			for (const c of countIn(this.gridNear(program.from), program.at / rate + delay, program.speed)) this.click.at(c.at, c.accent, true);
+		}
+		if (this.ticks.length === 0 && program.gap === 0) return;
+		for (let span = program.span(0); span && gen === this.generation; span = program.span(span.index + 1)) {
+			const start = span.at / rate + delay;
+			if (span.index > 0 && program.gap > 0) {
+				for (const c of countIn(this.gridNear(span.from), start, program.speed)) this.click.at(c.at, c.accent, true);
+			}
+			const ticks = ticksIn(this.ticks, span.from / rate, span.to / rate);
+			for (const c of clickTimes(ticks, span.from / rate, start, program.speed)) {
+				// Flow control: keep LOOKAHEAD of clicks scheduled.
+				while (gen === this.generation && c.at - this.ctx.currentTime > LOOKAHEAD) await sleep(500);
+				if (gen !== this.generation) return;
+				this.click.at(c.at, c.accent, false);
+			}
+			// A span with no beats (or a long one): wait until it is near before the next.
+			const end = program.frameAt(span, span.to) / rate + delay;
+			while (gen === this.generation && end - this.ctx.currentTime > LOOKAHEAD) await sleep(500);
+		}
+	}
+
 	/** Releases the context and the decoders. */
 	async close(): Promise<void> {
 		this.halt();
 		for (const t of this.tracks) t.source.close();
+		this.stage.close();
 		if (this.ctx.state !== 'closed') await this.ctx.close();
 	}
 }

@@ -9,7 +9,10 @@ export interface Loop {
 	end: number;
 }
 
-/** One stretch of the timeline [from, to) played from context frame `at`. */
+/**
+ * One stretch of the timeline [from, to) played from context frame `at`. With a speed
+ * other than 1, `at` may fall between frames (the sources start sub-sample accurately).
+ */
 export interface Span {
 	index: number;
 	at: number;
@@ -21,18 +24,30 @@ export interface Span {
  * A playback "program": start at timeline frame `from` at context frame `at`, play to
  * the end (`length`) or, with a loop that contains the start, to the loop end and then
  * the loop region over and over.
+ *
+ * `speed` (practice tempo): timeline frames per context frame, so one timeline frame
+ * lasts 1/speed context frames (the sources play with playbackRate = speed). `gap`:
+ * context frames of silence before each loop repeat (the count-in). With speed 1 and no
+ * gap every frame is an integer, as before.
  */
 export class Program {
 	constructor(
 		readonly at: number,
 		readonly from: number,
 		readonly length: number,
-		readonly loop: Loop | null
+		readonly loop: Loop | null,
+		readonly speed = 1,
+		readonly gap = 0
 	) {}
 
 	private get looping(): boolean {
 		const l = this.loop;
 		return !!l && l.end - l.start > 0 && this.from < l.end;
+	}
+
+	/** Context frames that `timelineFrames` of the timeline last. */
+	wall(timelineFrames: number): number {
+		return this.speed === 1 ? timelineFrames : timelineFrames / this.speed;
 	}
 
 	/** Span number `index` (0 is the first), or null after the end. */
@@ -45,23 +60,33 @@ export class Program {
 		const l = this.loop!;
 		const firstLen = l.end - this.from;
 		if (index === 0) return { index, at: this.at, from: this.from, to: l.end };
-		const loopLen = l.end - l.start;
-		return { index, at: this.at + firstLen + (index - 1) * loopLen, from: l.start, to: l.end };
+		const period = this.wall(l.end - l.start) + this.gap;
+		return { index, at: this.at + this.wall(firstLen) + this.gap + (index - 1) * period, from: l.start, to: l.end };
 	}
 
 	/** The timeline frame heard at context frame `frame` (clamped to the program). */
 	positionAt(frame: number): number {
 		const elapsed = Math.max(0, frame - this.at);
-		if (!this.looping) return Math.min(this.length, this.from + elapsed);
+		const tl = (ctxFrames: number) => (this.speed === 1 ? ctxFrames : ctxFrames * this.speed);
+		if (!this.looping) return Math.min(this.length, this.from + tl(elapsed));
 		const l = this.loop!;
-		const firstLen = l.end - this.from;
-		if (elapsed < firstLen) return this.from + elapsed;
-		return l.start + ((elapsed - firstLen) % (l.end - l.start));
+		const firstLen = this.wall(l.end - this.from);
+		if (elapsed < firstLen) return this.from + tl(elapsed);
+		const period = this.wall(l.end - l.start) + this.gap;
+		const into = (elapsed - firstLen) % period;
+		// In the count-in gap the play head waits at the loop start.
+		if (into < this.gap) return l.start;
+		return Math.min(l.end, l.start + tl(into - this.gap));
+	}
+
+	/** Context frame at which timeline frame `frame` of span `span` is heard. */
+	frameAt(span: Span, frame: number): number {
+		return span.at + this.wall(frame - span.from);
 	}
 
 	/** Context frame at which the program ends (Infinity when looping). */
 	get endFrame(): number {
-		return this.looping ? Infinity : this.at + (this.length - this.from);
+		return this.looping ? Infinity : this.at + this.wall(this.length - this.from);
 	}
 }
 
@@ -79,14 +104,15 @@ export interface Piece {
  */
 export function place(
 	block: { start: number; frames: number },
-	span: Span
+	span: Span,
+	speed = 1
 ): { piece: Piece | null; next: boolean } {
 	const from = Math.max(block.start, span.from);
 	const to = Math.min(block.start + block.frames, span.to);
 	const next = block.start + block.frames >= span.to;
 	if (to <= from) return { piece: null, next };
 	return {
-		piece: { at: span.at + (from - span.from), offset: from - block.start, frames: to - from },
+		piece: { at: span.at + (speed === 1 ? from - span.from : (from - span.from) / speed), offset: from - block.start, frames: to - from },
 		next
 	};
 }
@@ -94,12 +120,15 @@ export function place(
 /**
  * A piece whose start time has (nearly) passed: start it at `now` instead, further in,
  * so it still lines up with the others (a late block costs a dropout, never sync).
+ * `piece.at` and `now` are context frames, `offset`/`frames` the block's (timeline)
+ * frames, which pass `speed` times as fast.
  */
-export function catchUp(piece: Piece, now: number): Piece | null {
+export function catchUp(piece: Piece, now: number, speed = 1): Piece | null {
 	if (piece.at >= now) return piece;
-	const late = now - piece.at;
+	const late = speed === 1 ? now - piece.at : Math.ceil((now - piece.at) * speed);
 	if (late >= piece.frames) return null;
-	return { at: now, offset: piece.offset + late, frames: piece.frames - late };
+	const at = speed === 1 ? now : piece.at + late / speed;
+	return { at, offset: piece.offset + late, frames: piece.frames - late };
 }
 
 /** The first context frame at least `lead` seconds from now, on the frame grid. */

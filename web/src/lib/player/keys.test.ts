@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shortcutFor } from './keys';
-import { rulerTicks, tickStep } from './ruler';
+import { rulerTicks, rulerTicksIn, tickStep } from './ruler';
 
 const key = (k: string, shiftKey = false) => ({ key: k, shiftKey });
 
@@ -17,6 +17,13 @@ describe('shortcutFor', () => {
 		expect(shortcutFor(key('['))).toEqual({ kind: 'take', by: -1 });
 		expect(shortcutFor(key(']'))).toEqual({ kind: 'take', by: 1 });
 		expect(shortcutFor(key('T'))).toEqual({ kind: 'loop-take' });
+		expect(shortcutFor(key(','))).toEqual({ kind: 'loop-nudge', edge: 'start', by: -0.1 });
+		expect(shortcutFor(key('.'))).toEqual({ kind: 'loop-nudge', edge: 'start', by: 0.1 });
+		expect(shortcutFor(key('<', true))).toEqual({ kind: 'loop-nudge', edge: 'end', by: -0.1 });
+		expect(shortcutFor(key('>', true))).toEqual({ kind: 'loop-nudge', edge: 'end', by: 0.1 });
+		expect(shortcutFor(key(',', true))).toEqual({ kind: 'loop-nudge', edge: 'end', by: -0.1 });
+		expect(shortcutFor(key('+', true))).toEqual({ kind: 'zoom', by: 'in' });
+		expect(shortcutFor(key('-'))).toEqual({ kind: 'zoom', by: 'out' });
 		expect(shortcutFor(key('0'))).toBeNull();
 		expect(shortcutFor(key('x'))).toBeNull();
 	});
@@ -40,5 +47,12 @@ describe('ruler', () => {
 		expect(t[0]).toEqual({ time: 0, label: '0:00' });
 		expect(t[1]).toEqual({ time: 30, label: '0:30' });
 		expect(t.length).toBe(8);
+	});
+
+	it('labels a zoomed window from its first whole step', () => {
+		const t = rulerTicksIn(47.3, 10, 900);
+		expect(t[0]).toEqual({ time: 48, label: '0:48' });
+		expect(t.at(-1)!.time).toBe(56);
+		expect(rulerTicksIn(0, 240, 900)).toEqual(rulerTicks(240, 900));
 	});
 });

@@ -16,3 +16,15 @@ export function rulerTicks(duration: number, width: number): { time: number; lab
 	for (let t = 0; t < duration - step * 0.3; t += step) out.push({ time: t, label: formatTime(t, false) });
 	return out;
 }
+
+/** Ticks for the window [start, start + span) of a zoomed timeline (times in seconds). */
+export function rulerTicksIn(start: number, span: number, width: number): { time: number; label: string }[] {
+	const step = tickStep(span, width);
+	if (!step) return [];
+	const out: { time: number; label: string }[] = [];
+	const end = start + span;
+	// (+ 0: a start of 0 gives 0, not -0)
+	for (let t = Math.ceil(start / step - 1e-9) * step + 0; t < end - step * 0.3; t += step)
+		out.push({ time: t, label: formatTime(t, false) });
+	return out;
+}

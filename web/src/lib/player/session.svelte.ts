@@ -3,13 +3,29 @@
 
 import { Player, type Level, type PlayerState } from '$lib/audio/player';
 import { loudnessOffsets, stemGains, dbToGain, type StemMix } from '$lib/audio/gain';
-import { renderMixdown } from '$lib/audio/mixdown';
+import { renderMixdown, renderMixdownAsHeard } from '$lib/audio/mixdown';
 import { SegmentCache } from '$lib/audio/segments';
 import { createSource, type Decoding } from '$lib/audio/sources';
 import { fetchPeaks, stemUrl } from '$lib/api/media';
 import { request } from '$lib/api/client';
 import { SetStemGain, type RecordingDetail, type Stem } from '$lib/api/operations';
 import type { Peaks } from '$lib/audio/peaks';
+import {
+	NEUTRAL,
+	clampCents,
+	clampSemitones,
+	clampSpeed,
+	isNeutral,
+	parseTimes,
+	shiftSemitones,
+	snap as snapTo,
+	ticksOf,
+	type Grid,
+	type Practice
+} from '$lib/audio/practice';
+
+/** Loop edges snap to nothing, the beats or the bars. */
+export type Snap = 'off' | 'beat' | 'bar';
 
 const SILENT: Level = { rmsDb: -Infinity, peakDb: -Infinity };
 
@@ -37,6 +53,17 @@ export class PlayerSession {
 	saveError = $state<string | null>(null);
 	exporting = $state<number | null>(null);
 	exportError = $state<string | null>(null);
+	/** Practice tempo and transposition (see practice.ts). */
+	speed = $state(1);
+	semitones = $state(0);
+	cents = $state(0);
+	/** The click on the takes' beat grid, its level, and the count-in. */
+	clickOn = $state(false);
+	clickDb = $state(-6);
+	countIn = $state(false);
+	snap = $state<Snap>('off');
+	/** Whether the takes have a beat grid (the click and snapping need one). */
+	hasGrid = $state(false);
 	/** Time from "play" to the first scheduled frame, for the curious (ms). */
 	startLatency = $state<number | null>(null);
 
@@ -65,6 +92,60 @@ export class PlayerSession {
 			{ decoding }
 		);
 		this.player.onchange = () => this.sync();
+		// A read-only hook for the browser tests (the AudioContext clock, the click log,
+		// the pitch heard); nothing in the app uses it.
+		if (typeof window !== 'undefined') {
+			const player = this.player;
+			(window as unknown as { __stemsetPlayer?: unknown }).__stemsetPlayer = Object.freeze({
+				contextTime: () => player.ctx.currentTime,
+				position: () => player.currentTime,
+				latency: () => player.stretchLatency,
+				clicks: () => player.click.log.map((c) => ({ ...c })),
+				dominantHz: () => dominantHz(player.probe())
+			});
+		}
+	}
+
+	private grids: (Grid & { startSeconds: number; endSeconds: number })[] = [];
+
+	/** The takes' beat grids (beats / downbeats as JSON arrays of recording seconds). */
+	setTakes(takes: readonly { startSeconds: number; endSeconds: number; beats: string; downbeats: string }[]) {
+		this.grids = takes
+			.map((t) => ({ startSeconds: t.startSeconds, endSeconds: t.endSeconds, beats: parseTimes(t.beats), downbeats: parseTimes(t.downbeats) }))
+			.filter((g) => g.beats.length >= 2);
+		this.hasGrid = this.grids.length > 0;
+		this.player.setGrid(ticksOf(this.grids), this.grids);
+	}
+
+	get practice(): Practice {
+		return { speed: this.speed, semitones: this.semitones, cents: this.cents };
+	}
+
+	get practiceChanged(): boolean {
+		return !isNeutral(this.practice);
+	}
+
+	/** Changes tempo and/or transposition (clamped to the controls' ranges). */
+	setPractice(p: Partial<Practice>) {
+		this.speed = clampSpeed(p.speed ?? this.speed);
+		this.semitones = clampSemitones(p.semitones ?? this.semitones);
+		this.cents = clampCents(p.cents ?? this.cents);
+		return this.player.setPractice(this.practice);
+	}
+
+	resetPractice() {
+		return this.setPractice(NEUTRAL);
+	}
+
+	/** Pushes the click on/off, its level and the count-in into the player. */
+	applyClick() {
+		this.player.setClick(this.clickOn, dbToGain(this.clickDb));
+		return this.player.setCountIn(this.countIn);
+	}
+
+	/** A loop edge as set by the user, snapped to the grid when snapping is on. */
+	snapped(t: number): number {
+		return this.snap === 'off' ? t : snapTo(t, this.grids, this.snap === 'bar');
 	}
 
 	/** Opens the stems and loads the waveforms; starts the UI clock. */
@@ -77,6 +158,7 @@ export class PlayerSession {
 		this.tick();
 		await this.player.load();
 		this.applyMix();
+		this.applyClick();
 		this.sync();
 	}
 
@@ -126,8 +208,9 @@ export class PlayerSession {
 		return this.seek(this.player.currentTime + seconds);
 	}
 
-	setLoop(region: { start: number; end: number } | null) {
+	setLoop(region: { start: number; end: number } | null, snapEdges = false) {
 		if (region && region.end < region.start) region = { start: region.end, end: region.start };
+		if (region && snapEdges) region = { start: this.snapped(region.start), end: this.snapped(region.end) };
 		this.loop = region;
 		this.loopOn = !!region;
 		return this.player.setLoop(region);
@@ -171,8 +254,11 @@ export class PlayerSession {
 		this.applyMix();
 	}
 
-	/** Renders the current mix (or the loop) to WAV in the browser and downloads it. */
-	async exportMix(region: 'all' | 'loop' = 'all') {
+	/**
+	 * Renders the current mix (or the loop) to WAV in the browser and downloads it;
+	 * `asHeard`: at the practice speed and pitch.
+	 */
+	async exportMix(region: 'all' | 'loop' = 'all', asHeard = false) {
 		if (this.exporting !== null) return;
 		this.exporting = 0;
 		this.exportError = null;
@@ -206,11 +292,17 @@ export class PlayerSession {
 			const loop = region === 'loop' && this.loop ? this.loop : null;
 			const from = loop ? Math.round(loop.start * rate) : 0;
 			const to = loop ? Math.round(loop.end * rate) : frames;
-			const blob = await renderMixdown(live, rate, from, to, dbToGain(this.masterDb), (p) => (this.exporting = p));
+			const p = this.practice;
+			const heard = asHeard && !isNeutral(p);
+			const progress = (x: number) => (this.exporting = x);
+			const blob = heard
+				? await renderMixdownAsHeard(live, rate, from, to, dbToGain(this.masterDb), p.speed, shiftSemitones(p), progress)
+				: await renderMixdown(live, rate, from, to, dbToGain(this.masterDb), progress);
 			live.forEach((s) => s.source.close());
 			const a = document.createElement('a');
 			a.href = URL.createObjectURL(blob);
-			a.download = `${this.recording.title}${loop ? ' (loop)' : ''} - mix.wav`.replace(/[\\/:*?"<>|]+/g, '_');
+			const tag = heard ? ` (${Math.round(p.speed * 100)}%${p.semitones || p.cents ? ` ${p.semitones + p.cents / 100 > 0 ? '+' : ''}${(p.semitones + p.cents / 100).toFixed(2)} st` : ''})` : '';
+			a.download = `${this.recording.title}${loop ? ' (loop)' : ''}${tag} - mix.wav`.replace(/[\\/:*?"<>|]+/g, '_');
 			document.body.appendChild(a);
 			a.click();
 			a.remove();
@@ -228,4 +320,19 @@ export class PlayerSession {
 		cancelAnimationFrame(this.raf);
 		await this.player.close();
 	}
+}
+
+/**
+ * The strongest frequency an analyser hears (Hz): the peak FFT bin, refined by a parabola
+ * through the dB values around it (the tests measure pitch with it). 0 in silence.
+ */
+function dominantHz(a: AnalyserNode): number {
+	const bins = new Float32Array(a.frequencyBinCount);
+	a.getFloatFrequencyData(bins);
+	let k = 1;
+	for (let i = 2; i < bins.length - 1; i++) if (bins[i] > bins[k]) k = i;
+	if (!Number.isFinite(bins[k]) || bins[k] < -100) return 0;
+	const [l, c, r] = [bins[k - 1], bins[k], bins[k + 1]];
+	const d = l - 2 * c + r === 0 ? 0 : (0.5 * (l - r)) / (l - 2 * c + r);
+	return ((k + d) * a.context.sampleRate) / a.fftSize;
 }
