@@ -20,11 +20,49 @@ use tokio::task::JoinHandle;
 const GUARD: Duration = Duration::from_secs(20);
 
 /// A TCP proxy in front of PostgreSQL. Stopping it closes every proxied connection and
-/// the listening port, as a crashed or stopped database server would.
+/// the listening port, as a crashed or stopped database server would; freezing it keeps
+/// every connection open and passes nothing more, as a hung server (or a network that
+/// drops packets) would.
 struct Proxy {
     addr: SocketAddr,
     accept: JoinHandle<()>,
     conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    frozen: tokio::sync::watch::Sender<bool>,
+}
+
+/// Copies `from` to `to` until either closes; once `frozen` is set, reads no more.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    mut frozen: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        if *frozen.borrow() {
+            // Hold both sockets open, answering nothing, until the proxy stops.
+            std::future::pending::<()>().await;
+        }
+        tokio::select! {
+            n = from.read(&mut buf) => match n {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    if *frozen.borrow() || to.write_all(&buf[..n]).await.is_err() {
+                        if *frozen.borrow() {
+                            std::future::pending::<()>().await;
+                        }
+                        return;
+                    }
+                }
+            },
+            changed = frozen.changed() => {
+                if changed.is_err() {
+                    // The proxy is gone without freezing: plain copying from here.
+                    let _ = tokio::io::copy(&mut from, &mut to).await;
+                    return;
+                }
+            }
+        }
+    }
 }
 
 impl Proxy {
@@ -36,11 +74,18 @@ impl Proxy {
         let addr = listener.local_addr().expect("addr");
         let conns: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let tracked = conns.clone();
+        let (frozen, watch) = tokio::sync::watch::channel(false);
         let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
+            while let Ok((inbound, _)) = listener.accept().await {
+                let watch = watch.clone();
                 let conn = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    if let Ok(outbound) = TcpStream::connect(target).await {
+                        let (in_read, in_write) = inbound.into_split();
+                        let (out_read, out_write) = outbound.into_split();
+                        tokio::join!(
+                            pump(in_read, out_write, watch.clone()),
+                            pump(out_read, in_write, watch)
+                        );
                     }
                 });
                 tracked.lock().expect("lock").push(conn);
@@ -50,7 +95,13 @@ impl Proxy {
             addr,
             accept,
             conns,
+            frozen,
         }
+    }
+
+    /// From now on nothing passes, and nothing is closed.
+    fn freeze(&self) {
+        let _ = self.frozen.send(true);
     }
 
     /// Closes the port and every connection through it (awaited: gone on return).
@@ -143,6 +194,46 @@ async fn database_going_away_answers_503() {
     assert_eq!(status, 200);
     s.stop().await;
     proxy.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hung_database_gets_503_from_healthz_quickly() {
+    stemset_server::install_crypto_provider();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let direct = database_url(Backend::Postgres, dir.path()).await;
+    let mut url = url::Url::parse(&direct).expect("database url");
+    let target = tokio::net::lookup_host((
+        url.host_str().expect("host").to_string(),
+        url.port().unwrap_or(5432),
+    ))
+    .await
+    .expect("resolve")
+    .next()
+    .expect("an address");
+    let proxy = Proxy::start("127.0.0.1:0".parse().expect("addr"), target).await;
+    url.set_host(Some("127.0.0.1")).expect("host");
+    url.set_port(Some(proxy.addr.port())).expect("port");
+    let cfg = write_config(dir.path(), url.as_str(), &ConfigOptions::default());
+    let config = Arc::new(stemset_core::config::Config::load(&cfg).expect("config"));
+    let s = TestServer::start_config(Backend::Postgres, dir, config, false)
+        .await
+        .expect("server starts");
+    assert_eq!(get_json(&s.url("/healthz"), &Auth::Anonymous).await.0, 200);
+
+    // The pooled connections stay open but the database answers nothing: the ping
+    // would wait forever (TCP keeps a silent peer for minutes). /healthz has its own
+    // limit of 1.5 s; 5 s is the guard, well past it.
+    proxy.freeze();
+    let (status, body) = tokio::time::timeout(
+        Duration::from_secs(5),
+        get_json(&s.url("/healthz"), &Auth::Anonymous),
+    )
+    .await
+    .expect("/healthz answered while the database hangs");
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "database unreachable");
+    proxy.stop().await;
+    s.stop().await;
 }
 
 /// Sends `head` and the start of a body, then nothing more; returns what the server
@@ -419,6 +510,22 @@ async fn api_errors_are_json() {
             "{path}"
         );
     }
+    // Errors salvo answers by itself (no route takes a POST to a page of the web app)
+    // are JSON too, not its HTML error page.
+    let resp = with_auth(client().post(s.url("/recordings/123")), &member)
+        .send()
+        .await
+        .expect("post");
+    let status = resp.status().as_u16();
+    assert!((400..500).contains(&status), "{status}");
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/json; charset=utf-8",
+        "POST /recordings/123"
+    );
+    let body = resp.json::<Value>().await.expect("json");
+    assert!(body["error"].is_string(), "{body}");
+
     // The web app's own routes still get it.
     let resp = client()
         .get(s.url("/recordings/123"))
