@@ -32,6 +32,12 @@ export const SEED = [
  */
 export const REHEARSAL = { band: 'night', file: 'Rehearsal night.wav', takes: 2, seconds: 36, gap: 14 };
 
+/**
+ * A band whose takes the take-edit tests move, split, merge and delete (so no other
+ * test sees them change): the same rehearsal as REHEARSAL's, copied.
+ */
+export const EDITS = { band: 'edits', file: 'Edit room.wav' };
+
 /** A band with one steady sine (the practice tests measure its pitch). */
 export const TONE = { band: 'tone', file: 'Tuning tone.wav', hz: 440, seconds: 12, recorded: new Date('2026-03-14T19:00:00Z') };
 
@@ -114,6 +120,11 @@ profiles:
     strategy: default
     display_name: Night Band
     owners: [${OWNER}]
+  edits:
+    source: ./edits
+    strategy: default
+    display_name: Edit Room
+    owners: [${OWNER}]
   tone:
     source: ./tone
     strategy: default
@@ -163,6 +174,7 @@ export default async function globalSetup() {
 	mkdirSync(join(seedDir, 'side-project'), { recursive: true });
 	mkdirSync(join(seedDir, 'night'), { recursive: true });
 	mkdirSync(join(seedDir, 'tone'), { recursive: true });
+	mkdirSync(join(seedDir, 'edits'), { recursive: true });
 	writeFileSync(join(seedDir, 'tone', TONE.file), sineWav(TONE.hz, TONE.seconds));
 	// Its file time is its recording date (the WAV carries none): the list shows that day.
 	utimesSync(join(seedDir, 'tone', TONE.file), TONE.recorded, TONE.recorded);
@@ -171,9 +183,11 @@ export default async function globalSetup() {
 	for (const s of SEED) run(['generate-demo', join('recordings', s.file), '--seconds', String(s.seconds)], seedDir);
 	const r = REHEARSAL;
 	run(['generate-demo', join('night', r.file), '--takes', String(r.takes), '--seconds', String(r.seconds), '--gap', String(r.gap)], seedDir);
+	cpSync(join(seedDir, 'night', r.file), join(seedDir, 'edits', EDITS.file));
 	const processed =
 		run(['--config', 'config.yaml', 'process', 'demo'], seedDir) +
 		run(['--config', 'config.yaml', 'process', 'night'], seedDir) +
+		run(['--config', 'config.yaml', 'process', 'edits'], seedDir) +
 		run(['--config', 'config.yaml', 'process', 'tone'], seedDir);
 	writeFileSync(join(logs, 'process.log'), processed);
 

@@ -285,3 +285,149 @@ test('the practice controls fit a phone and a desktop', async ({ page }) => {
 		await shot(page, `practice-${width}`);
 	}
 });
+
+/** Sets a loop [a, b] s with I and O at the play head, and leaves the play head at a. */
+async function loopAt(page: Page, a: number, b: number) {
+	await page.getByTestId('scrubber').fill(String(a));
+	await expect.poll(() => playhead(page)).toBeCloseTo(a, 1);
+	await blur(page);
+	await page.keyboard.press('i');
+	await page.getByTestId('scrubber').fill(String(b));
+	await expect.poll(() => playhead(page)).toBeCloseTo(b, 1);
+	await blur(page);
+	await page.keyboard.press('o');
+	await expect(page.getByTestId('loop')).toHaveAttribute('aria-pressed', 'true');
+	await page.getByTestId('scrubber').fill(String(a));
+	await expect.poll(() => playhead(page)).toBeCloseTo(a, 1);
+}
+
+test('pitch +2 at speed 1: the tone rises by 2^(2/12) and a loop of N s still takes N s', async ({ page }) => {
+	await open(page, TONE.band, TONE.file);
+	await loopAt(page, 2, 4);
+	await page.getByTestId('pitch-up').click();
+	await page.getByTestId('pitch-up').click();
+	await expect(page.getByTestId('pitch')).toHaveAttribute('data-semitones', '2');
+	await expect(page.getByTestId('speed-pct')).toHaveValue('100');
+	await play(page);
+	await page.waitForTimeout(1500);
+	const up = await pitch(page);
+	const whole = passes(await sample(page, 7.5)).slice(1, -1);
+	expect(whole.length).toBeGreaterThanOrEqual(2);
+	const lines = whole.map(fit);
+	const starts = lines.map(([slope, icpt]) => (2 - icpt) / slope);
+	const periods = starts.slice(1).map((t, i) => t - starts[i]);
+	const ratio = up / TONE.hz;
+	console.log(
+		`pitch +2: ${up.toFixed(2)} Hz, ratio ${ratio.toFixed(5)} (2^(2/12) = ${(2 ** (2 / 12)).toFixed(5)}, ${cents(up, TONE.hz * 2 ** (2 / 12)).toFixed(1)} ct off); play head speed ${lines.map(([m]) => m.toFixed(5)).join(', ')}; loop period ${periods.map((p) => p.toFixed(4)).join(', ')} s (expected 2)`
+	);
+	expect(Math.abs(ratio / 2 ** (2 / 12) - 1)).toBeLessThan(0.01);
+	for (const [slope] of lines) expect(Math.abs(slope - 1)).toBeLessThan(0.005);
+	for (const p of periods) expect(Math.abs(p - 2)).toBeLessThan(0.02);
+});
+
+test('the click lands on the take’s beats within 10 ms at speed 1 and 0.75', async ({ page, request }) => {
+	const { gql, bandId } = await import('./api');
+	const title = REHEARSAL.file.replace(/\.wav$/, '');
+	const d = await gql<{ recordings: { nodes: { takes: { nodes: { beats: string }[] } }[] } }>(
+		request,
+		`query($p: String!, $t: String!) { recordings(filters: { profileId: { eq: $p }, title: { eq: $t } }) {
+			nodes { takes(orderBy: { startSeconds: ASC }) { nodes { beats } } } } }`,
+		{ p: await bandId(request, REHEARSAL.band), t: title }
+	);
+	const beats = d.recordings.nodes[0].takes.nodes.flatMap((t) => JSON.parse(t.beats) as number[]);
+	expect(beats.length).toBeGreaterThan(20);
+	await open(page, REHEARSAL.band, REHEARSAL.file);
+	await page.getByTestId('click').click();
+	await expect(page.getByTestId('click')).toHaveAttribute('aria-pressed', 'true');
+	for (const speed of [1, 0.75]) {
+		if (speed !== 1) await page.getByTestId('speed-75').click();
+		await page.getByTestId('scrubber').fill('4');
+		await expect.poll(() => playhead(page)).toBeCloseTo(4, 1);
+		const since = await page.evaluate(() => window.__stemsetPlayer!.contextTime());
+		await play(page);
+		await page.waitForTimeout(600);
+		// The context clock ↔ recording time mapping of what is heard, from the play head.
+		const [slope, icpt] = fit(await sample(page, 4));
+		const clicks = (await page.evaluate(() => window.__stemsetPlayer!.clicks())).filter((c) => c.heard && !c.countIn && c.at > since);
+		const now = await page.evaluate(() => window.__stemsetPlayer!.contextTime());
+		await page.getByTestId('play').click();
+		await expect(page.getByTestId('play')).toHaveAttribute('data-state', 'paused');
+		// The clicks already heard (past ones, inside the sampled stretch).
+		const heard = clicks.filter((c) => c.at < now);
+		expect(heard.length).toBeGreaterThan(4);
+		const offs = heard.map((c) => {
+			const t = slope * c.at + icpt;
+			const nearest = beats.reduce((a, b) => (Math.abs(b - t) < Math.abs(a - t) ? b : a));
+			return t - nearest;
+		});
+		console.log(
+			`click at ${speed}: play head speed ${slope.toFixed(5)}; ${heard.length} clicks, offsets from the beats ${offs.map((o) => (o * 1000).toFixed(2)).join(', ')} ms`
+		);
+		expect(Math.abs(slope - speed)).toBeLessThan(0.005);
+		for (const o of offs) expect(Math.abs(o)).toBeLessThan(0.01);
+	}
+});
+
+/** 16-bit stereo samples of a WAV download as floats (channel 0 and 1 interleaved). */
+async function downloadWav(page: Page, testid: string) {
+	await page.getByTestId('export').click();
+	const download = page.waitForEvent('download');
+	await page.getByTestId(testid).click();
+	const file = await download;
+	const { readWav } = await import('./helpers');
+	return readWav((await import('node:fs')).readFileSync(await file.path()));
+}
+
+test('stems stay aligned under stretch: the loop as heard is the full mixdown as heard over it', async ({ page }) => {
+	test.setTimeout(180_000);
+	await open(page, 'demo', 'Soundcheck.wav');
+	await page.getByTestId('speed-75').click();
+	await expect(page.getByTestId('speed-pct')).toHaveValue('75');
+	const full = await downloadWav(page, 'export-heard');
+	const a = 3;
+	const b = 6;
+	await loopAt(page, a, b);
+	const loop = await downloadWav(page, 'export-heard');
+	const rate = full.rate;
+	const ch = full.channels;
+	const n = loop.samples.length / ch;
+	expect(Math.abs(n - ((b - a) * rate) / 0.75)).toBeLessThanOrEqual(rate * 0.01);
+	// Where the loop starts in the full render (the loop as the page set it: in the URL).
+	await expect(page).toHaveURL(/loop=/);
+	const [la] = new URL(page.url()).searchParams.get('loop')!.split('-').map(Number);
+	const off = Math.round(Math.round(la * rate) / 0.75);
+	// The stretch's phases depend on where it started, so sample values differ; what must
+	// line up is the sound: the loudness envelopes (10 ms RMS, both channels).
+	const E = Math.round(rate * 0.01);
+	const m = Math.floor(n / E) - 20;
+	const env = (s: Int16Array, at: number) =>
+		Float64Array.from({ length: m }, (_, k) => {
+			let sum = 0;
+			for (let i = (at + k * E) * ch; i < (at + (k + 1) * E) * ch; i++) sum += (s[i] ?? 0) ** 2;
+			return Math.sqrt(sum / (E * ch));
+		});
+	const pearson = (u: Float64Array, v: Float64Array) => {
+		const mu = u.reduce((s, q) => s + q, 0) / u.length;
+		const mv = v.reduce((s, q) => s + q, 0) / v.length;
+		let uv = 0;
+		let uu = 0;
+		let vv = 0;
+		for (let k = 0; k < u.length; k++) [uv, uu, vv] = [uv + (u[k] - mu) * (v[k] - mv), uu + (u[k] - mu) ** 2, vv + (v[k] - mv) ** 2];
+		return uv / Math.sqrt(uu * vv);
+	};
+	const ex = env(loop.samples, 0);
+	const step = Math.round(rate * 0.00025);
+	const scan: { lag: number; c: number }[] = [];
+	for (let lag = -160 * step; lag <= 160 * step; lag += step) scan.push({ lag, c: pearson(ex, env(full.samples, off + lag)) });
+	const best = scan.reduce((p, q) => (q.c > p.c ? q : p));
+	const at = (ms: number) => scan.find((s) => s.lag === Math.round((ms * rate) / 1000 / step) * step)!.c;
+	let max = 0;
+	for (let i = 0; i < n * ch; i++) max = Math.max(max, Math.abs(loop.samples[i] - full.samples[off * ch + i]));
+	console.log(
+		`as heard, loop ${la.toFixed(3)}–${b} s vs the full render: envelopes line up best at ${((best.lag / rate) * 1000).toFixed(2)} ms (r ${best.c.toFixed(4)}; r at 0 ms ${at(0).toFixed(4)}, ±5 ms ${at(-5).toFixed(4)}/${at(5).toFixed(4)}, ±20 ms ${at(-20).toFixed(4)}/${at(20).toFixed(4)}); samples: max |diff| ${max} of 32768 (${((max / 32768) * 100).toFixed(1)} % FS)`
+	);
+	expect(Math.abs(best.lag / rate)).toBeLessThanOrEqual(0.002);
+	expect(best.c).toBeGreaterThan(0.9);
+	// Misaligned by 20 ms, the envelopes match much worse (the check can see a slip).
+	expect(Math.max(at(-20), at(20))).toBeLessThan(best.c - 0.2);
+});

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { makeWav, shot } from './helpers';
+import { formatBytes } from '../src/lib/util/time';
 
 test.use({ baseURL: process.env.STEMSET_E2E_BYPASS_URL });
 
@@ -16,6 +17,10 @@ test('uploads a file, follows the job and the new recording appears', async ({ p
 	await expect(item.getByTestId('job-status')).toBeVisible({ timeout: 60_000 });
 	await shot(page, 'upload-processing');
 	await expect(item).toHaveAttribute('data-phase', 'done', { timeout: 150_000 });
+	// The size shown is the file's, not the multipart body XHR counted (a few hundred bytes more).
+	const size = item.getByTestId('upload-size');
+	await expect(size).toHaveAttribute('data-bytes', String(wav.length));
+	await expect(size).toHaveText(formatBytes(wav.length));
 	await expect(page.getByTestId('recording-row')).toHaveCount(before + 1);
 	const row = page.getByTestId('recording-row').filter({ hasText: 'New idea' });
 	await expect(row).toContainText('4 stems');
@@ -65,4 +70,6 @@ test('drag and drop: refuses what is not audio', async ({ page }) => {
 	const fake = page.getByTestId('upload-item').filter({ hasText: 'fake.wav' });
 	await expect(fake).toHaveAttribute('data-phase', 'error');
 	await expect(fake).toContainText(/not audio/i);
+	// The whole body went up (the server read it to refuse it); the size is still the file's 29 bytes.
+	await expect(fake.getByTestId('upload-size')).toHaveText('29 B');
 });

@@ -52,6 +52,12 @@ export interface UploadHandle {
 	abort(): void;
 }
 
+/** Of a multipart body of `total` bytes, `loaded` sent: how much of the file that is. */
+export function fileBytesSent(loaded: number, total: number, fileSize: number): number {
+	if (!(total > 0)) return Math.min(loaded, fileSize);
+	return Math.min(fileSize, Math.round((loaded / total) * fileSize));
+}
+
 export function uploadFile(profile: string, file: File, onprogress: (loaded: number, total: number) => void): UploadHandle {
 	const xhr = new XMLHttpRequest();
 	const promise = new Promise<UploadResult>((resolve, reject) => {
@@ -60,7 +66,9 @@ export function uploadFile(profile: string, file: File, onprogress: (loaded: num
 		xhr.open('POST', `/api/uploads?profile=${encodeURIComponent(profile)}${modified}`);
 		xhr.withCredentials = true;
 		xhr.responseType = 'text';
-		xhr.upload.onprogress = (e) => onprogress(e.loaded, e.lengthComputable ? e.total : file.size);
+		// XHR counts the multipart body (the file plus its form headers); the panel shows
+		// the file's own size, so the body's progress is scaled onto the file's bytes.
+		xhr.upload.onprogress = (e) => onprogress(fileBytesSent(e.loaded, e.lengthComputable ? e.total : 0, file.size), file.size);
 		xhr.onload = () => {
 			if (xhr.status === 200 || xhr.status === 201) {
 				try {

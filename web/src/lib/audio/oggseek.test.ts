@@ -5,12 +5,15 @@ import { fakeOpusStream } from './testing/oggmux';
 
 /** Reads from memory and counts reads (the seek must not scan the file). */
 function memory(bytes: Uint8Array) {
-	const r: ByteReader & { reads: number; bytesRead: number } = {
+	const r: ByteReader & { reads: number; bytesRead: number; segments: Set<number> } = {
 		size: bytes.length,
 		reads: 0,
 		bytesRead: 0,
+		// The 64 kB segments the player's SegmentedFile would fetch for these reads.
+		segments: new Set(),
 		async read(start, end) {
 			r.reads++;
+			for (let s = Math.floor(start / 65536); s <= Math.floor((Math.min(end, bytes.length) - 1) / 65536); s++) r.segments.add(s);
 			r.bytesRead += Math.min(end, bytes.length) - start;
 			return bytes.subarray(start, end);
 		}
@@ -39,6 +42,20 @@ describe('seekPage', () => {
 		const file = memory(stream);
 		await seekPage(file, 960 * 1234, { offset: headerEnd.offset, granule: 0 }, stream.length, 960 * 2000, 4096);
 		expect(file.reads).toBeLessThanOrEqual(8);
+	});
+
+	it('on a long file with a steady bitrate a seek fetches two or three segments, not a walk in eighths', async () => {
+		// ~40000 packets: 16 MB, 13 minutes; 16 kB probes as the player uses.
+		const long = fakeOpusStream(40000, { size: 400, maxSegments: 10 });
+		const longPages = pagesIn(long);
+		const fetched: number[] = [];
+		for (const target of [960 * 1234, 960 * 21000, 960 * 39000]) {
+			const file = memory(long);
+			const got = await seekPage(file, target, { offset: longPages[1].offset, granule: 0 }, long.length, 960 * 40000, 16 * 1024);
+			expect(got.granule).toBe(longPages.filter((p) => p.granule >= 0 && p.granule <= target).pop()!.granule);
+			fetched.push(file.segments.size);
+		}
+		expect(Math.max(...fetched), `64 kB segments per seek: ${fetched.join(', ')}`).toBeLessThanOrEqual(3);
 	});
 
 	it('reads the last granule from the tail', async () => {

@@ -245,6 +245,13 @@ export type OpusDecoding = 'webcodecs' | 'chunks';
 
 /** Frames of decoded audio gathered before a block is handed out (≈ 1.4 s at 48 kHz). */
 const OPUS_BLOCK = 65536;
+/**
+ * After a seek the first block is smaller (≈ 0.34 s; WebCodecs), from a short read: playback
+ * waits for every stem's first block, and decoding a whole 64 kB segment (≈ 3 s of audio)
+ * per stem first made a seek cost hundreds of ms more on a busy machine.
+ */
+const FIRST_BLOCK = 16384;
+const FIRST_READ = 16 * 1024;
 
 export class OggOpusSource implements StemSource {
 	readonly sampleRate = OPUS_RATE;
@@ -346,11 +353,18 @@ export class OggOpusSource implements StemSource {
 		this.clock = new OpusPacketClock(null);
 		this.readPos = point.offset;
 		this.eof = false;
+		// Only for WebCodecs: the decodeAudioData fallback decodes each read as a chunk, and
+		// a short first chunk leaves a seam the full mixdown does not have.
+		this.fresh = this.decoding === 'webcodecs';
 	}
+
+	/** The next block is the first after a seek (see FIRST_BLOCK). */
+	private fresh = false;
 
 	private async feed(): Promise<void> {
 		const seg = this.file.segmentBytes;
-		const end = Math.min(this.file.size, (Math.floor(this.readPos / seg) + 1) * seg);
+		const segEnd = (Math.floor(this.readPos / seg) + 1) * seg;
+		const end = Math.min(this.file.size, this.fresh ? Math.min(segEnd, this.readPos + FIRST_READ) : segEnd);
 		const bytes = await this.file.read(this.readPos, end);
 		this.readPos = end;
 		if (this.readPos >= this.file.size) this.eof = true;
@@ -369,7 +383,7 @@ export class OggOpusSource implements StemSource {
 
 	private async read(): Promise<PcmBlock | null> {
 		if (this.needSeek) await this.reposition();
-		while (this.pendingFrames < OPUS_BLOCK && !this.eof) {
+		while (this.pendingFrames < (this.fresh ? FIRST_BLOCK : OPUS_BLOCK) && !this.eof) {
 			await this.feed();
 			// A seek came in meanwhile: this read is void (its caller has moved on).
 			if (this.needSeek) return null;
@@ -386,6 +400,7 @@ export class OggOpusSource implements StemSource {
 			return out;
 		});
 		const block = { start: this.pendingStart, frames, channels };
+		this.fresh = false;
 		this.pendingStart += frames;
 		this.target = this.pendingStart;
 		this.pending = [];

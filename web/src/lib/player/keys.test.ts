@@ -25,7 +25,8 @@ describe('shortcutFor', () => {
 		expect(shortcutFor(key('+', true))).toEqual({ kind: 'zoom', by: 'in' });
 		expect(shortcutFor(key('-'))).toEqual({ kind: 'zoom', by: 'out' });
 		expect(shortcutFor(key('0'))).toBeNull();
-		expect(shortcutFor(key('x'))).toBeNull();
+		expect(shortcutFor(key('X'))).toEqual({ kind: 'split' });
+		expect(shortcutFor(key('q'))).toBeNull();
 	});
 
 	it('leaves arrows to a focused slider', () => {

@@ -13,6 +13,7 @@ export type Action =
 	| { kind: 'loop-out' }
 	| { kind: 'take'; by: -1 | 1 }
 	| { kind: 'loop-take' }
+	| { kind: 'split' }
 	| { kind: 'loop-nudge'; edge: 'start' | 'end'; by: number }
 	| { kind: 'zoom'; by: 'in' | 'out' }
 	| { kind: 'speed'; by: number }
@@ -38,6 +39,7 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
 	{ keys: '+ −', what: 'Zoom the timeline in / out' },
 	{ keys: '[ ]', what: 'To the previous / next take' },
 	{ keys: 'T', what: 'Loop the take at the play head' },
+	{ keys: 'X', what: 'Split the take at the play head' },
 	{ keys: "; '", what: 'Speed −5 % / +5 % (pitch kept)' },
 	{ keys: ': "', what: 'Pitch down / up a semitone (Shift+; Shift+\')' },
 	{ keys: 'R', what: 'Speed and pitch back to normal' },
@@ -86,6 +88,8 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'shiftKey'>, onRange 
 			return { kind: 'click' };
 		case 't':
 			return { kind: 'loop-take' };
+		case 'x':
+			return { kind: 'split' };
 		case '?':
 			return { kind: 'help' };
 	}

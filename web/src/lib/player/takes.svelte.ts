@@ -1,6 +1,7 @@
 // The recording page's takes and the band's songs, and what members change about them
-// (a take's song, a suggestion confirmed) through the GraphQL API. Every change reloads
-// the list: filing a take can suggest its song for the other takes.
+// (a take's song, a suggestion confirmed, its bounds moved, split, merged, deleted)
+// through the GraphQL API. Every change reloads the list: filing a take can suggest its
+// song for the other takes, and an edit of the bounds renumbers them.
 
 import { request } from '$lib/api/client';
 import {
@@ -13,6 +14,11 @@ import {
 	type Song,
 	type Take
 } from '$lib/api/operations';
+import { DeleteTake, MergeTakes, SetTakeBounds, SplitTake } from '$lib/api/takeEdits';
+import type { Span } from './takes';
+
+/** An edit of spans: what took `from`'s place (none: deleted; two: split). */
+export type SpanEdit = (from: Span, to: Span[]) => void;
 
 export class TakesState {
 	readonly recordingId: string;
@@ -22,6 +28,8 @@ export class TakesState {
 	error = $state<string | null>(null);
 	/** The take a change is being saved for (its controls wait). */
 	busy = $state<string | null>(null);
+	/** Told after a span edit is saved (the page moves a loop that was on that take). */
+	onspan: SpanEdit | null = null;
 
 	constructor(recordingId: string, initial: RecordingTakes | null, loadError: string | null = null) {
 		this.recordingId = recordingId;
@@ -75,5 +83,53 @@ export class TakesState {
 
 	confirm(take: Take) {
 		return this.change(take.id, () => request(ConfirmTakeSuggestion, { id: take.id }), 'Could not confirm the suggestion');
+	}
+
+	/** Moves a take's start and end (the takes row's edge handles). */
+	setBounds(take: Take, start: number, end: number) {
+		return this.change(
+			take.id,
+			async () => {
+				const r = await request(SetTakeBounds, { id: take.id, start, end });
+				this.onspan?.(take, [r.setTakeBounds]);
+			},
+			'Could not move the take'
+		);
+	}
+
+	/** Splits a take in two at `at` seconds. */
+	split(take: Take, at: number) {
+		return this.change(
+			take.id,
+			async () => {
+				const r = await request(SplitTake, { id: take.id, at });
+				this.onspan?.(take, r.splitTake);
+			},
+			'Could not split the take'
+		);
+	}
+
+	/** Merges a take with the next one (into one take from its start to the other's end). */
+	merge(take: Take, next: Take) {
+		return this.change(
+			take.id,
+			async () => {
+				const r = await request(MergeTakes, { id: take.id, otherId: next.id });
+				this.onspan?.(take, [r.mergeTakes]);
+				this.onspan?.(next, [r.mergeTakes]);
+			},
+			'Could not merge the takes'
+		);
+	}
+
+	remove(take: Take) {
+		return this.change(
+			take.id,
+			async () => {
+				await request(DeleteTake, { id: take.id });
+				this.onspan?.(take, []);
+			},
+			'Could not delete the take'
+		);
 	}
 }

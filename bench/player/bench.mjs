@@ -1,0 +1,181 @@
+// Player figures on localhost (a benchmark, not a test): first sound after Play, seek
+// (click on a waveform → audio at the new place, and the bytes read for it) and the CPU
+// playback costs, in Debian's Chromium through Playwright (web/node_modules).
+// Usage: node bench.mjs BASE_URL [RUNS]   (run.sh seeds and serves; see README.md)
+import { createRequire } from 'node:module';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(fileURLToPath(new URL('../../web/package.json', import.meta.url)));
+const { chromium } = require('playwright');
+
+const base = process.argv[2];
+const runs = Number(process.argv[3] ?? 5);
+const CPU_SECONDS = Number(process.env.CPU_SECONDS ?? 20);
+const TICK = 100; // USER_HZ: /proc/<pid>/stat counts in 1/100 s on Linux
+
+// A browser server: its process id leads to the renderer's and the audio service's.
+const server = await chromium.launchServer({
+	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+	headless: true,
+	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required']
+});
+const root = server.process().pid;
+const browser = await chromium.connect(server.wsEndpoint());
+
+/** Every process under the browser's, with its kind (renderer, audio, gpu, …). */
+function processes() {
+	const all = [];
+	for (const d of readdirSync('/proc')) {
+		if (!/^\d+$/.test(d)) continue;
+		try {
+			const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+			const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			// Zygote-forked processes rewrite their command line into one string: split on spaces too.
+			const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split(/[\0 ]/);
+			all.push({ pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICK, cmd });
+		} catch {
+			/* gone */
+		}
+	}
+	const mine = new Set([root]);
+	for (let grew = true; grew; ) {
+		grew = false;
+		for (const p of all) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
+	}
+	return all
+		.filter((p) => mine.has(p.pid))
+		.map((p) => {
+			const type = p.cmd.find((a) => a.startsWith('--type='))?.slice(7) ?? 'browser';
+			const sub = p.cmd.find((a) => a.startsWith('--utility-sub-type='))?.slice(19) ?? '';
+			return { pid: p.pid, cpu: p.cpu, kind: type === 'utility' && /audio/i.test(sub) ? 'audio' : type === 'utility' ? `utility:${sub}` : type };
+		});
+}
+
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+await page.goto(`${base}/bands/bench`);
+const href = await page.getByTestId('recording-row').first().getByRole('link').first().getAttribute('href');
+const url = `${base}${href}`;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (xs, d = 0) => (xs.length ? `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)})` : "–");
+
+async function openPlayer() {
+	await page.goto(url);
+	await page.getByTestId('play').waitFor();
+	await page.waitForFunction(() => document.querySelector('[data-testid=play]')?.getAttribute('data-state') === 'ready', null, { timeout: 120_000 });
+	await page.evaluate(() => performance.setResourceTimingBufferSize(100000));
+}
+
+/**
+ * Arms a watcher in the page: from now (pointer down / click, on the AudioContext clock)
+ * until the play head moves on from `target` (s), i.e. the first frame there is heard.
+ * Resolves to [ms from the input to that frame, bytes of media fetched in between].
+ */
+async function armWatch(target) {
+	// Registered before the input is sent (a bare mouse click would race an unawaited evaluate).
+	await page.evaluate((target) => {
+		window.__benchWatch = new Promise((done) => {
+			const h = window.__stemsetPlayer;
+			let t0 = null;
+			let p0 = 0;
+			const start = () => {
+				t0 = h.contextTime();
+				p0 = performance.now();
+			};
+			addEventListener('pointerdown', start, { once: true, capture: true });
+			const id = setInterval(() => {
+				if (t0 === null) return;
+				const pos = h.position();
+				const tgt = target ?? pos;
+				if (pos > tgt + 0.002 && pos < tgt + 0.5) {
+					clearInterval(id);
+					// The frame at `tgt` was heard (pos − tgt) ago on the context clock.
+					const heardAt = h.contextTime() - (pos - tgt);
+					const now = performance.now();
+					const bytes = performance
+						.getEntriesByType('resource')
+						.filter((e) => e.startTime >= p0 && e.startTime <= now && /\/(media|api)\//.test(e.name))
+						.reduce((a, e) => a + (e.encodedBodySize || e.transferSize || 0), 0);
+					done([(heardAt - t0) * 1000, bytes]);
+				}
+			}, 1);
+			setTimeout(() => (clearInterval(id), done([NaN, 0, t0, h.position(), target])), 20000);
+		});
+	}, target);
+	return { result: () => page.evaluate(() => window.__benchWatch) };
+}
+
+// First sound after Play: a fresh page each run.
+const first = [];
+for (let i = 0; i < runs; i++) {
+	await openPlayer();
+	const start = await page.evaluate(() => window.__stemsetPlayer.position());
+	const w = await armWatch(start);
+	await page.getByTestId('play').click();
+	first.push((await w.result())[0]);
+}
+
+// Seek while playing: clicks at five places across the first stem's waveform.
+const seekMs = [];
+const seekBytes = [];
+await openPlayer();
+await page.getByTestId('play').click();
+await page.waitForTimeout(2000);
+const lane = (await page.getByTestId('waveform').first().boundingBox());
+const duration = Number(await page.evaluate(() => document.querySelector('[data-testid=tracks]')?.getAttribute('data-view-span')));
+for (let i = 0; i < runs; i++) {
+	const f = [0.62, 0.18, 0.83, 0.41, 0.07][i % 5];
+	const x = lane.x + f * lane.width;
+	// The time the page will seek to for this x (see timeAtFraction; the whole recording in view).
+	const target = ((x - lane.x) / lane.width) * duration;
+	const w = await armWatch(target);
+	await page.mouse.click(x, lane.y + lane.height / 2);
+	const [ms, bytes, ...why] = await w.result();
+	if (Number.isNaN(ms)) console.error('seek not heard:', why);
+	seekMs.push(ms);
+	seekBytes.push(bytes);
+	await page.waitForTimeout(1500);
+}
+
+/** CPU seconds per wall second of the renderer, the audio service and everything, over CPU_SECONDS of playback. */
+async function cpu(speed) {
+	await openPlayer();
+	if (speed !== 1) await page.getByTestId('speed-75').click();
+	await page.getByTestId('play').click();
+	await page.waitForTimeout(3000);
+	const a = processes();
+	const t0 = Date.now();
+	await page.waitForTimeout(CPU_SECONDS * 1000);
+	const b = processes();
+	const wall = (Date.now() - t0) / 1000;
+	const used = (kind) =>
+		b.filter((p) => kind === '*' || p.kind === kind).reduce((s, p) => s + p.cpu - (a.find((q) => q.pid === p.pid)?.cpu ?? 0), 0) / wall;
+	const state = await page.getByTestId('play').getAttribute('data-state');
+	await page.getByTestId('play').click();
+	return { renderer: used('renderer'), audio: used('audio'), all: used('*'), state };
+}
+const cpuRuns = { 1: [], 0.75: [] };
+const cpuRepeats = Number(process.env.CPU_RUNS ?? runs);
+for (let i = 0; i < cpuRepeats; i++) for (const sp of [1, 0.75]) cpuRuns[sp].push(await cpu(sp));
+
+await browser.close();
+await server.close();
+
+const stems = 4;
+console.log(`\nStemset player on ${base} (${duration.toFixed(0)} s recording, ${stems} stems), medians (min–max) of ${runs} runs`);
+console.log('| measure | value |');
+console.log('|---|---|');
+console.log(`| first sound after Play (ms) | ${fmt(first)} |`);
+console.log(`| seek: click → audio at the new place (ms) | ${fmt(seekMs)} |`);
+console.log(`| seek: media bytes read until then (KB) | ${fmt(seekBytes.map((b) => b / 1024))} |`);
+for (const sp of [1, 0.75]) {
+	const r = cpuRuns[sp];
+	const label = sp === 1 ? '1×' : '0.75 (stretch on)';
+	console.log(`| CPU at ${label}: renderer (s/s) | ${fmt(r.map((x) => x.renderer), 3)} |`);
+	console.log(`| CPU at ${label}: audio service (s/s) | ${fmt(r.map((x) => x.audio), 3)} |`);
+	console.log(`| CPU at ${label}: renderer + audio (s/s) | ${fmt(r.map((x) => x.renderer + x.audio), 3)} |`);
+	console.log(`| CPU at ${label}: all Chromium processes (s/s) | ${fmt(r.map((x) => x.all), 3)} |`);
+	if (r.some((x) => x.state !== 'playing')) console.log(`(warning: not playing at the end of a CPU run at ${sp}: ${r.map((x) => x.state).join(',')})`);
+}
+console.log(`raw: first ${first.map((x) => x.toFixed(0)).join(' ')}; seek ${seekMs.map((x) => x.toFixed(0)).join(' ')} ms, ${seekBytes.map((b) => (b / 1024).toFixed(0)).join(' ')} KB`);
