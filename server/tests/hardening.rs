@@ -141,8 +141,9 @@ async fn upload(s: &TestServer, auth: &Auth, origin: Option<&str>, bytes: Vec<u8
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn database_going_away_answers_503() {
+/// A seeded server whose PostgreSQL is reached through a [`Proxy`]; also the database's
+/// own address, for a proxy started again on the same port.
+async fn server_behind_proxy() -> (TestServer, Proxy, SocketAddr) {
     stemset_server::install_crypto_provider();
     let dir = tempfile::tempdir().expect("tempdir");
     let direct = database_url(Backend::Postgres, dir.path()).await;
@@ -156,14 +157,20 @@ async fn database_going_away_answers_503() {
     .next()
     .expect("an address");
     let proxy = Proxy::start("127.0.0.1:0".parse().expect("addr"), target).await;
-    let proxy_addr = proxy.addr;
     url.set_host(Some("127.0.0.1")).expect("host");
-    url.set_port(Some(proxy_addr.port())).expect("port");
+    url.set_port(Some(proxy.addr.port())).expect("port");
     let cfg = write_config(dir.path(), url.as_str(), &ConfigOptions::default());
     let config = Arc::new(stemset_core::config::Config::load(&cfg).expect("config"));
     let s = TestServer::start_config(Backend::Postgres, dir, config, false)
         .await
         .expect("server starts");
+    (s, proxy, target)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn database_going_away_answers_503() {
+    let (s, proxy, target) = server_behind_proxy().await;
+    let proxy_addr = proxy.addr;
     let member = Auth::Cookie(s.session_cookie(&s.member));
     assert_eq!(get_json(&s.url("/healthz"), &Auth::Anonymous).await.0, 200);
     let (status, body) = gql(&s, &member, "{ me { email } }", json!({})).await;
@@ -198,26 +205,7 @@ async fn database_going_away_answers_503() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hung_database_gets_503_from_healthz_quickly() {
-    stemset_server::install_crypto_provider();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let direct = database_url(Backend::Postgres, dir.path()).await;
-    let mut url = url::Url::parse(&direct).expect("database url");
-    let target = tokio::net::lookup_host((
-        url.host_str().expect("host").to_string(),
-        url.port().unwrap_or(5432),
-    ))
-    .await
-    .expect("resolve")
-    .next()
-    .expect("an address");
-    let proxy = Proxy::start("127.0.0.1:0".parse().expect("addr"), target).await;
-    url.set_host(Some("127.0.0.1")).expect("host");
-    url.set_port(Some(proxy.addr.port())).expect("port");
-    let cfg = write_config(dir.path(), url.as_str(), &ConfigOptions::default());
-    let config = Arc::new(stemset_core::config::Config::load(&cfg).expect("config"));
-    let s = TestServer::start_config(Backend::Postgres, dir, config, false)
-        .await
-        .expect("server starts");
+    let (s, proxy, _) = server_behind_proxy().await;
     assert_eq!(get_json(&s.url("/healthz"), &Auth::Anonymous).await.0, 200);
 
     // The pooled connections stay open but the database answers nothing: the ping

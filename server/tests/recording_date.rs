@@ -23,18 +23,14 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> (u16, Value) {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let resp = with_auth(
-        client().post(format!("{}/api/uploads?profile=alpha{query}", s.base)),
+    upload_file(
+        &s.base,
         auth,
+        &format!("?profile=alpha{query}"),
+        name,
+        bytes,
     )
-    .multipart(form)
-    .send()
     .await
-    .expect("upload");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 /// The recording an upload's job made (a hang guard, not a timing assertion).

@@ -32,19 +32,8 @@ async fn upload_at(
     name: &str,
     bytes: Vec<u8>,
 ) -> (u16, Value) {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let url = match profile {
-        Some(p) => format!("{base}/api/uploads?profile={p}"),
-        None => format!("{base}/api/uploads"),
-    };
-    let resp = with_auth(client().post(url), auth)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    let query = profile.map(|p| format!("?profile={p}")).unwrap_or_default();
+    upload_file(base, auth, &query, name, bytes).await
 }
 
 /// A seeded server running two in-process job workers, uploads up to 1 MiB.

@@ -521,6 +521,26 @@ pub fn with_auth(rb: reqwest::RequestBuilder, auth: &Auth) -> reqwest::RequestBu
     }
 }
 
+/// Uploads `bytes` as `name` to `{base}/api/uploads{query}` (`query`: "" or "?profile=…");
+/// returns (status, JSON body or null).
+pub async fn upload_file(
+    base: &str,
+    auth: &Auth,
+    query: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let resp = with_auth(client().post(format!("{base}/api/uploads{query}")), auth)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 /// POSTs a GraphQL query; returns (status, body).
 pub async fn gql(
     server: &TestServer,
