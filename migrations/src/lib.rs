@@ -10,6 +10,7 @@ mod m20261202_000001_drop_dead_job_columns;
 mod m20261202_000002_job_enum_checks;
 mod m20261203_000001_songs_and_takes;
 mod m20261204_000001_recording_date;
+mod m20261205_000001_dismissed_takes;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_job_enum_checks::Migration),
             Box::new(m20261203_000001_songs_and_takes::Migration),
             Box::new(m20261204_000001_recording_date::Migration),
+            Box::new(m20261205_000001_dismissed_takes::Migration),
         ]
     }
 }

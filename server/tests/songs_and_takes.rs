@@ -427,6 +427,39 @@ async fn songs_and_takes(backend: Backend) {
     )
     .await;
     assert!(first_error(&body).contains("take not found"), "{body}");
+
+    // Processing again brings back neither the deleted take nor a take inside one whose
+    // bounds a member set; the rest pair as before (the take at 150 s lost its song with
+    // "Blue", so nothing keeps it).
+    let again = [
+        analysis(12.0, 68.0),
+        analysis(85.0, 125.0),
+        analysis(100.0, 120.0),
+        analysis(400.0, 460.0),
+    ];
+    stemset_library::takes::store::replace_takes(
+        &s.db,
+        s.alpha.recording.profile_id,
+        s.alpha.recording.id,
+        &again,
+        Utc::now(),
+    )
+    .await
+    .expect("replace again");
+    let body = call(
+        &s,
+        &me,
+        "query($id: String!) { takes(filters: { recordingId: { eq: $id } }, orderBy: { position: ASC }) { nodes { startSeconds position } } }",
+        json!({ "id": s.alpha.recording.id }),
+    )
+    .await;
+    let starts: Vec<f64> = body["data"]["takes"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["startSeconds"].as_f64())
+        .collect();
+    assert_eq!(starts, vec![90.0, 400.0], "{body}");
     s.stop().await;
 }
 

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::store::{renumber, times, times_json};
 use super::{TakeError, invalid, suggest};
-use crate::db::{recording, song, take};
+use crate::db::{dismissed_take, recording, song, take};
 
 /// The caller's access rule: may it see rows of this profile?
 pub type Allowed<'a> = &'a (dyn Fn(Uuid) -> bool + Sync);
@@ -472,8 +472,8 @@ pub async fn merge_takes(
         .unwrap_or(merged))
 }
 
-/// Deletes a take (the recording and its stems stay). Processing the recording again
-/// finds it again.
+/// Deletes a take (the recording and its stems stay). Its stretch is remembered as
+/// dismissed, so processing the recording again does not bring it back.
 pub async fn delete_take(
     db: &DatabaseConnection,
     allowed: Allowed<'_>,
@@ -481,6 +481,15 @@ pub async fn delete_take(
 ) -> Result<take::Model, TakeError> {
     let txn = crate::db::begin_write(db).await?;
     let t = find_take(&txn, take_id, allowed).await?;
+    dismissed_take::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        recording_id: Set(t.recording_id),
+        start_seconds: Set(t.start_seconds),
+        end_seconds: Set(t.end_seconds),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
     take::Entity::delete_by_id(t.id).exec(&txn).await?;
     renumber(&txn, t.recording_id).await?;
     txn.commit().await?;

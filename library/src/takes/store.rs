@@ -2,7 +2,9 @@
 //! processed again gets its new takes, but what members decided carries over: a new take
 //! that overlaps an old one (by at least half the shorter) keeps the old row's id, its
 //! song and, when a member had moved them, its boundaries; an old take a member decided
-//! about that overlaps no new take stays as it was.
+//! about that overlaps no new take stays as it was. A new take that lies mostly inside a
+//! take whose boundaries a member set (a merge, a moved edge) or over a stretch a member
+//! deleted (`dismissed_takes`) is not added: the member's word stands.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -10,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::db::{song, take};
+use crate::db::{dismissed_take, song, take};
 use stemset_core::metadata::TakeMetadata;
 
 /// How much of the shorter of two takes must overlap the other for them to be one.
@@ -87,10 +89,35 @@ pub async fn insert_takes(
     Ok(())
 }
 
+fn intersection(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (a.1.min(b.1) - a.0.max(b.0)).max(0.0)
+}
+
+/// The share of `of` that `by` covers (0 for an empty `of`).
+fn covered(of: (f64, f64), by: (f64, f64)) -> f64 {
+    let len = of.1 - of.0;
+    if len <= 0.0 {
+        0.0
+    } else {
+        intersection(of, by) / len
+    }
+}
+
 fn overlap(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let inter = (a.1.min(b.1) - a.0.max(b.0)).max(0.0);
-    let shorter = (a.1 - a.0).min(b.1 - b.0);
-    if shorter <= 0.0 { 0.0 } else { inter / shorter }
+    covered(a, b).max(covered(b, a))
+}
+
+/// A new take the members already ruled on: mostly inside a take whose bounds they set,
+/// or over a stretch they deleted (each covering half of the other, so a long take
+/// found over a short deleted one still comes).
+fn overruled(span: (f64, f64), edited: &[(f64, f64)], dismissed: &[dismissed_take::Model]) -> bool {
+    edited
+        .iter()
+        .any(|&e| covered(span, e) >= SAME_TAKE_OVERLAP)
+        || dismissed.iter().any(|d| {
+            let d = (d.start_seconds, d.end_seconds);
+            covered(span, d) >= SAME_TAKE_OVERLAP && covered(d, span) >= SAME_TAKE_OVERLAP
+        })
 }
 
 /// A member decided something about this take (its song or its boundaries).
@@ -128,6 +155,15 @@ pub async fn replace_takes(
         }
         pairs.push(best.map(|(i, _)| i));
     }
+    let dismissed = dismissed_take::Entity::find()
+        .filter(dismissed_take::Column::RecordingId.eq(recording_id))
+        .all(db)
+        .await?;
+    let edited: Vec<(f64, f64)> = old
+        .iter()
+        .filter(|o| o.bounds_edited)
+        .map(|o| (o.start_seconds, o.end_seconds))
+        .collect();
     for (t, pair) in new.iter().zip(&pairs) {
         match pair {
             Some(i) => {
@@ -141,6 +177,7 @@ pub async fn replace_takes(
                 a.updated_at = Set(now);
                 a.update(db).await?;
             }
+            None if overruled((t.take.start, t.take.end), &edited, &dismissed) => {}
             None => {
                 new_row(profile_id, recording_id, t, now).insert(db).await?;
             }
@@ -227,7 +264,7 @@ pub(crate) async fn renumber(
 
 #[cfg(test)]
 mod tests {
-    use super::overlap;
+    use super::*;
 
     #[test]
     fn overlap_is_relative_to_the_shorter() {
@@ -235,5 +272,27 @@ mod tests {
         assert_eq!(overlap((0.0, 10.0), (8.0, 12.0)), 0.5);
         assert_eq!(overlap((0.0, 10.0), (10.0, 12.0)), 0.0);
         assert_eq!(overlap((0.0, 0.0), (0.0, 1.0)), 0.0);
+    }
+
+    fn dismissed(start: f64, end: f64) -> dismissed_take::Model {
+        dismissed_take::Model {
+            id: Uuid::nil(),
+            recording_id: Uuid::nil(),
+            start_seconds: start,
+            end_seconds: end,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn members_overrule_new_takes() {
+        let gone = [dismissed(100.0, 130.0)];
+        // Over a deleted stretch: not again.
+        assert!(overruled((102.0, 128.0), &[], &gone));
+        // A long take over a short deleted one is a different take.
+        assert!(!overruled((60.0, 300.0), &[], &gone));
+        // Mostly inside a take whose bounds a member set (a merge): not added.
+        assert!(overruled((210.0, 250.0), &[(200.0, 260.0)], &[]));
+        assert!(!overruled((250.0, 330.0), &[(200.0, 260.0)], &[]));
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod api_token;
 pub mod audio_file;
+pub mod dismissed_take;
 pub mod job;
 pub mod profile;
 pub mod recording;
