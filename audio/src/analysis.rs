@@ -9,6 +9,9 @@ use crate::{AudioError, AudioSink};
 /// an hour, enough to zoom to a bar while staying small.
 pub const PEAKS_PER_SECOND: u32 = 100;
 
+/// Resolution of [`Analyzer::levels`] (the stems' activity the take analysis reads).
+pub const LEVELS_PER_SECOND: u32 = 10;
+
 /// Magic of the binary waveform file (`*.peaks`).
 pub const PEAKS_MAGIC: &[u8; 4] = b"STPK";
 
@@ -29,6 +32,7 @@ pub struct Analyzer {
     channels: usize,
     frames: u64,
     waveform: WaveformBuilder,
+    levels: LevelBuilder,
 }
 
 impl Analyzer {
@@ -42,7 +46,21 @@ impl Analyzer {
             channels,
             frames: 0,
             waveform: WaveformBuilder::new(sample_rate, channels),
+            levels: LevelBuilder {
+                frames_per_level: (sample_rate / LEVELS_PER_SECOND).max(1) as usize,
+                ..Default::default()
+            },
         })
+    }
+
+    /// Mean power (all channels) per [`LEVELS_PER_SECOND`]th of a second so far, the
+    /// last block partial.
+    pub fn levels(&self) -> Vec<f32> {
+        let mut out = self.levels.levels.clone();
+        if self.levels.in_block > 0 {
+            out.push((self.levels.sum / self.levels.in_block as f64) as f32);
+        }
+        out
     }
 
     /// The measurements and the encoded waveform file.
@@ -76,10 +94,36 @@ impl AudioSink for Analyzer {
             .map_err(|e| AudioError::Format(format!("loudness meter: {e}")))?;
         self.frames += (interleaved.len() / self.channels) as u64;
         self.waveform.push(interleaved);
+        self.levels.push(interleaved, self.channels);
         Ok(())
     }
     fn finish(&mut self) -> Result<(), AudioError> {
         Ok(())
+    }
+}
+
+/// Mean power per block of `frames_per_level` frames.
+#[derive(Default)]
+struct LevelBuilder {
+    frames_per_level: usize,
+    in_block: usize,
+    sum: f64,
+    levels: Vec<f32>,
+}
+
+impl LevelBuilder {
+    fn push(&mut self, interleaved: &[f32], channels: usize) {
+        let scale = 1.0 / channels.max(1) as f64;
+        for frame in interleaved.chunks_exact(channels.max(1)) {
+            let p: f32 = frame.iter().map(|s| s * s).sum();
+            self.sum += f64::from(p) * scale;
+            self.in_block += 1;
+            if self.in_block == self.frames_per_level {
+                self.levels.push((self.sum / self.in_block as f64) as f32);
+                self.sum = 0.0;
+                self.in_block = 0;
+            }
+        }
     }
 }
 

@@ -458,6 +458,7 @@ fn octave_errors_are_undone() {
     fx.push(&audio);
     fx.flush();
     let (a1, e, a2) = (&takes[0], &takes[1], &takes[2]);
+    eprintln!("bpm {:?} {:?} {:?}", a1.bpm, e.bpm, a2.bpm);
     let doubled = half_beat_fingerprint(&fx, a2);
     let bpm2 = a2.bpm.map(|b| 2.0 * b);
     assert_eq!(doubled.len(), 2 * a2.fingerprint.len());
@@ -623,4 +624,75 @@ fn a_band_alone_in_a_quiet_recording_is_a_take() {
     assert!((takes[0].end - 45.0).abs() < 1.0, "end {}", takes[0].end);
     let bpm = takes[0].bpm.expect("a tempo");
     assert!((bpm / 120.0 - 1.0).abs() < 0.02, "bpm {bpm}");
+}
+
+/// Four clicks a beat apart ending a beat before `first_note` (side-stick-like bursts).
+fn count_in(buf: &mut [f32], first_note: f64, bpm: f64, rng: &mut Lcg) {
+    for k in 1..=4 {
+        noise_hit(
+            buf,
+            first_note - f64::from(k) * 60.0 / bpm,
+            0.04,
+            0.2,
+            80.0,
+            rng,
+            true,
+        );
+    }
+}
+
+fn slow_song(with_count_in: bool) -> Vec<f32> {
+    let mut rng = Lcg(11);
+    let mut buf = vec![0.0f32; 100 * SR as usize];
+    chatter(&mut buf, 5.0, 18.0, &mut rng);
+    if with_count_in {
+        count_in(&mut buf, 30.0, 68.0, &mut rng);
+    }
+    band(&mut buf, 30.0, 90.0, 68.0, &mut rng);
+    room(&mut buf, &mut rng);
+    buf
+}
+
+#[test]
+fn a_count_in_names_a_slow_songs_beat() {
+    // Hi-hat eighths at 68 BPM pulse at 136 as much as the kick and snare at 68: alone,
+    // the onsets read as twice the tempo. The count-in says which the band counts.
+    let counted = analyze(&slow_song(true), 4096);
+    assert_eq!(counted.len(), 1, "{counted:#?}");
+    let bpm = counted[0].bpm.expect("a tempo");
+    assert!((bpm / 68.0 - 1.0).abs() < 0.02, "counted in at 68: {bpm}");
+    let beats = &counted[0].beats;
+    let period = (beats[beats.len() - 1] - beats[0]) / (beats.len() - 1) as f64;
+    assert!((period - 60.0 / 68.0).abs() < 0.02, "beat grid {period}");
+    let bare = analyze(&slow_song(false), 4096);
+    assert_eq!(bare.len(), 1, "{bare:#?}");
+    let bpm = bare[0].bpm.expect("a tempo");
+    assert!((bpm / 136.0 - 1.0).abs() < 0.02, "not counted in: {bpm}");
+}
+
+#[test]
+fn talk_before_a_take_is_not_a_count_in() {
+    let mut rng = Lcg(3);
+    let mut buf = vec![0.0f32; 40 * SR as usize];
+    chatter(&mut buf, 2.0, 20.0, &mut rng);
+    band(&mut buf, 20.0, 38.0, 100.0, &mut rng);
+    room(&mut buf, &mut rng);
+    let mut fx = FeatureExtractor::new(SR, 1);
+    fx.push(&buf);
+    fx.flush();
+    let start = (20.0 * fx.geo.fps()) as usize;
+    assert_eq!(
+        takes::count_in::beat_period(&fx.frames, &fx.geo, start, 50.0, 220.0),
+        None
+    );
+    let mut clean = vec![0.0f32; 40 * SR as usize];
+    count_in(&mut clean, 20.0, 100.0, &mut rng);
+    band(&mut clean, 20.0, 38.0, 100.0, &mut rng);
+    room(&mut clean, &mut rng);
+    let mut fx = FeatureExtractor::new(SR, 1);
+    fx.push(&clean);
+    fx.flush();
+    let period =
+        takes::count_in::beat_period(&fx.frames, &fx.geo, start, 50.0, 220.0).expect("a count-in");
+    assert!((period - 0.6).abs() < 0.01, "{period}");
 }

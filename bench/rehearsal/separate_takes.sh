@@ -4,6 +4,7 @@
 #   A  takes.enabled: false           (the pipeline without take analysis)
 #   B  takes on, separate: all        (B/A - 1 = the analysis' share of a run)
 #   C  takes on, separate: takes      (C/B = what separating only the music costs)
+# and scores the takes B and C stored (metadata.json) against the night's truth.
 #   bench/rehearsal/separate_takes.sh                  # 20 minutes, seed 1 (generated)
 #   NIGHT=/tmp/night1 bench/rehearsal/separate_takes.sh  # a night generate.py wrote
 #   RUNS=3 STEMSET_BIN=target/release/stemset bench/rehearsal/separate_takes.sh
@@ -71,3 +72,12 @@ for k, label in [("A", "no take analysis"), ("B", "takes on, separate: all"), ("
 print(f"take analysis: {100 * (b / a - 1):+.1f} % of the run (B/A = {b / a:.3f})")
 print(f"separate: takes: C/B = {c / b:.3f} of the wall time")
 PY
+# The takes the whole pipeline stored (the mix analysis, then the stems' evidence),
+# scored against the truth, for B and C.
+for case in B C; do
+  meta="$(find "$work/$case/media" -name metadata.json | head -1)"
+  [ -n "$meta" ] || { echo "$case: no metadata.json" >&2; continue; }
+  echo "== takes of case $case (metadata.json)"
+  python3 bench/rehearsal/score.py --truth "$night/truth.json" --found "$meta" \
+    | grep -E "^  all|same song|matched takes"
+done

@@ -17,7 +17,7 @@ use stemset_audio::decode::{self, SourceInfo};
 use stemset_audio::encode::{EncodeSpec, OutputFormat, create_encoder};
 use stemset_audio::resample::Resampled;
 use stemset_audio::sanitize::Sanitized;
-use stemset_audio::takes::{Take, TakeAnalyzer, TakeSettings};
+use stemset_audio::takes::{Take, TakeAnalyzer, TakeSettings, stem_evidence};
 use stemset_audio::wav::{WavSampleFormat, WavSink, WavSource};
 use stemset_audio::{AudioError, AudioSink, AudioSource, CHUNK_FRAMES, Tee};
 use stemset_sdk::separator::{MODEL_CHANNELS, SeparationError};
@@ -45,6 +45,8 @@ pub struct RenderedStem {
     pub spec: EncodeSpec,
     pub size: u64,
     pub analysis: stemset_audio::analysis::StemAnalysis,
+    /// Mean power per tenth of a second (`analysis::LEVELS_PER_SECOND`), for the takes.
+    pub levels: Vec<f32>,
 }
 
 pub struct Rendered {
@@ -189,6 +191,17 @@ impl RenderRequest {
                 .collect()
         });
         let stems = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        // The stems are evidence the mix lacks: one instrument alone at a take's edge
+        // (noodling right after the song) is not the band.
+        let mut takes = takes;
+        let activity: Vec<stem_evidence::StemLevels<'_>> = stems
+            .iter()
+            .map(|s| stem_evidence::StemLevels {
+                name: &s.name,
+                power: &s.levels,
+            })
+            .collect();
+        stem_evidence::trim_lone_instrument(&mut takes, &activity);
         Ok(Rendered {
             source: info,
             source_frames,
@@ -236,6 +249,7 @@ fn render_stem(
         );
     }
     let (analysis, peaks) = analyzer.finish_analysis()?;
+    let levels = analyzer.levels();
     let waveform_file_name = format!("{name}.peaks");
     let waveform_path = out_dir.join(&waveform_file_name);
     std::fs::write(&waveform_path, peaks)
@@ -254,6 +268,7 @@ fn render_stem(
         spec,
         size,
         analysis,
+        levels,
     })
 }
 

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use realfft::{RealFftPlanner, RealToComplex, num_complex::Complex};
 
+use super::fastmath;
+
 /// What one hop leaves behind.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Frame {
@@ -69,8 +71,14 @@ pub struct FeatureExtractor {
     spectrum: Vec<Complex<f32>>,
     fft_scratch: Vec<Complex<f32>>,
     prev_log: Vec<f32>,
+    /// Per-bin scratch of the current frame: power, log magnitude, its rise.
+    power: Vec<f32>,
+    log_mag: Vec<f32>,
+    rise: Vec<f32>,
     /// Pitch class of each bin (None outside 100 Hz – 4 kHz).
     bin_pc: Vec<Option<usize>>,
+    /// The bins with a pitch class (and a neighbour either side).
+    chroma_bins: std::ops::Range<usize>,
     mags: Vec<f32>,
     bands: Bands,
     pub frames: Vec<Frame>,
@@ -104,7 +112,7 @@ impl FeatureExtractor {
         let bins = n / 2 + 1;
         let hz = f64::from(sample_rate) / n as f64;
         let bin = |f: f64| ((f / hz).round() as usize).min(bins - 1);
-        let bin_pc = (0..bins)
+        let bin_pc: Vec<Option<usize>> = (0..bins)
             .map(|k| {
                 let f = k as f64 * hz;
                 (100.0..=4000.0).contains(&f).then(|| {
@@ -113,6 +121,10 @@ impl FeatureExtractor {
                 })
             })
             .collect();
+        let with_pc = |k: &usize| bin_pc.get(*k).is_some_and(Option::is_some);
+        let first = (1..bins - 1).find(with_pc).unwrap_or(1);
+        let last = (1..bins - 1).rev().find(with_pc).unwrap_or(0);
+        let chroma_bins = first..(last + 1).max(first);
         let spectrum = fft.make_output_vec();
         let fft_scratch = fft.make_scratch_vec();
         Self {
@@ -126,7 +138,11 @@ impl FeatureExtractor {
             spectrum,
             fft_scratch,
             prev_log: vec![0.0; bins],
+            power: vec![0.0; bins],
+            log_mag: vec![0.0; bins],
+            rise: vec![0.0; bins],
             bin_pc,
+            chroma_bins,
             mags: vec![0.0; bins],
             bands: Bands {
                 low_end: bin(200.0).max(1),
@@ -206,48 +222,41 @@ impl FeatureExtractor {
         let norm = 1.0 / (n as f32 * n as f32);
         let b = &self.bands;
         let mut fr = Frame::default();
-        let mut log_sum = 0.0f64;
-        let mut lin_sum = 0.0f64;
-        let mut chroma = [0.0f32; 12];
-        for (k, c) in self.spectrum.iter().enumerate() {
-            let p = c.norm_sqr() * norm;
-            fr.energy += p;
-            if k < b.low_end {
-                fr.low += p;
-            } else if k < b.mid_end {
-                fr.mid += p;
-            }
-            if k >= b.high_start {
-                fr.high += p;
-            }
-            let mag = p.sqrt();
-            let lg = (1.0 + 1000.0 * mag).ln();
-            let d = lg - self.prev_log[k];
-            if d > 0.0 {
-                fr.flux += d;
-                if k < b.low_end {
-                    fr.low_flux += d;
-                }
-            }
-            self.prev_log[k] = lg;
-            if k >= b.flat_start && k < b.flat_end {
-                log_sum += f64::from(p + 1e-12).ln();
-                lin_sum += f64::from(p + 1e-12);
-            }
-            self.mags[k] = mag;
+        // In passes over whole arrays, so each loop vectorises (see `fastmath`).
+        for (p, c) in self.power.iter_mut().zip(&self.spectrum) {
+            *p = c.norm_sqr() * norm;
         }
+        let power = &self.power;
+        fr.energy = fastmath::sum(power);
+        fr.low = fastmath::sum(&power[..b.low_end]);
+        fr.mid = fastmath::sum(&power[b.low_end..b.mid_end.max(b.low_end)]);
+        fr.high = fastmath::sum(&power[b.high_start..]);
+        for ((m, l), &p) in self.mags.iter_mut().zip(&mut self.log_mag).zip(power) {
+            *m = p.sqrt();
+            *l = fastmath::ln(1.0 + 1000.0 * *m);
+        }
+        for ((d, &l), &prev) in self.rise.iter_mut().zip(&self.log_mag).zip(&self.prev_log) {
+            *d = (l - prev).max(0.0);
+        }
+        std::mem::swap(&mut self.prev_log, &mut self.log_mag);
+        fr.flux = fastmath::sum(&self.rise);
+        fr.low_flux = fastmath::sum(&self.rise[..b.low_end]);
+        let flat = &power[b.flat_start..b.flat_end.max(b.flat_start)];
+        let log_sum = f64::from(fastmath::sum_map(flat, |p| fastmath::ln(p + 1e-12)));
+        let lin_sum = f64::from(fastmath::sum_map(flat, |p| p + 1e-12));
+        let mut chroma = [0.0f32; 12];
         // Chroma from spectral peaks only (drums and noise spread over every bin), each
         // at its parabolically interpolated frequency.
         let hz = f64::from(self.geo.sample_rate) / n as f64;
-        for k in 1..self.mags.len() - 1 {
+        for k in self.chroma_bins.clone() {
             let (l, c, r) = (self.mags[k - 1], self.mags[k], self.mags[k + 1]);
             if self.bin_pc[k].is_none() || c <= l || c < r || c <= 0.0 {
                 continue;
             }
             let (la, lb, lc) = (
-                f64::from(l + 1e-9).ln(),
-                f64::from(c).ln(),
-                f64::from(r + 1e-9).ln(),
+                f64::from(fastmath::ln(l + 1e-9)),
+                f64::from(fastmath::ln(c)),
+                f64::from(fastmath::ln(r + 1e-9)),
             );
             let den = la - 2.0 * lb + lc;
             let delta = if den < 0.0 {
@@ -256,8 +265,8 @@ impl FeatureExtractor {
                 0.0
             };
             let f = (k as f64 + delta) * hz;
-            let midi = 69.0 + 12.0 * (f / 440.0).log2();
-            let pc = (midi.round() as i64).rem_euclid(12) as usize;
+            let octaves = f64::from(fastmath::ln((f / 440.0) as f32)) / std::f64::consts::LN_2;
+            let pc = ((69.0 + 12.0 * octaves).round() as i64).rem_euclid(12) as usize;
             chroma[pc] += c.sqrt();
         }
         let nb = (b.flat_end - b.flat_start).max(1) as f64;

@@ -65,3 +65,41 @@ pub fn estimate(chroma: &[f64; 12]) -> Option<(String, f64)> {
     let name = format!("{} {}", NAMES[tonic], if minor { "minor" } else { "major" });
     Some((name, ((best - other) * 5.0).clamp(0.0, 1.0)))
 }
+
+/// The end of a whole take (its last chord) and its share of the chroma the key is
+/// read from.
+const FINAL_CHORD_SECONDS: f64 = 2.0;
+const FINAL_CHORD_SHARE: f64 = 0.3;
+
+/// The key of a whole take `[start, end)` (seconds) from chroma cells of
+/// `1/cells_per_second` s: the take's chroma with its last chord weighted in
+/// (`FINAL_CHORD_SHARE`), as a song ends on its tonic. Not for a false start.
+pub fn with_final_chord(
+    chroma: &[[f32; 12]],
+    cells_per_second: f64,
+    start: f64,
+    end: f64,
+) -> Option<(String, f64)> {
+    let sum = |from: f64, to: f64| {
+        let a = ((from * cells_per_second).max(0.0) as usize).min(chroma.len());
+        let b = ((to * cells_per_second).ceil().max(0.0) as usize).min(chroma.len());
+        let mut c = [0.0f64; 12];
+        for cell in &chroma[a..b.max(a)] {
+            for (s, &x) in c.iter_mut().zip(cell) {
+                *s += f64::from(x);
+            }
+        }
+        c
+    };
+    let all = sum(start, end);
+    let last = sum((end - FINAL_CHORD_SECONDS).max(start), end);
+    let (ta, tl) = (all.iter().sum::<f64>(), last.iter().sum::<f64>());
+    if ta <= 0.0 || tl <= 0.0 {
+        return None;
+    }
+    let mut mixed = [0.0f64; 12];
+    for ((m, a), l) in mixed.iter_mut().zip(all).zip(last) {
+        *m = (1.0 - FINAL_CHORD_SHARE) * a / ta + FINAL_CHORD_SHARE * l / tl;
+    }
+    estimate(&mixed)
+}

@@ -13,11 +13,14 @@
 //! ([`segment`]) → per take tempo and beats ([`tempo`]), key ([`key`]) and a
 //! beat-synchronous chroma fingerprint for same-song matching ([`song_match`]).
 
+pub mod count_in;
+mod fastmath;
 pub mod features;
 pub mod key;
 pub mod seconds;
 pub mod segment;
 pub mod song_match;
+pub mod stem_evidence;
 pub mod tempo;
 
 use serde::{Deserialize, Serialize};
@@ -122,11 +125,15 @@ impl Default for TakeSettings {
             silence_dbfs: -70.0,
             min_bpm: 50.0,
             max_bpm: 220.0,
-            prior_bpm: 130.0,
+            prior_bpm: 120.0,
             prior_octaves: 0.6,
         }
     }
 }
+
+/// Width (octaves) of the tempo prior around a count-in's tempo: wide enough for a
+/// band that counts a little fast, narrow enough to rule out twice or half.
+const COUNTED_PRIOR_OCTAVES: f64 = 0.2;
 
 /// An [`AudioSink`] that finds the takes of what passes through it.
 pub struct TakeAnalyzer {
@@ -190,6 +197,7 @@ impl TakeAnalyzer {
             }
         });
         let fps = f.geo.fps();
+        count_in::extend_intros(&mut spans, &f.frames, &f.geo, &raw, floor, s);
         let ts = tempo::TempoSettings {
             min_bpm: s.min_bpm,
             max_bpm: s.max_bpm,
@@ -201,6 +209,17 @@ impl TakeAnalyzer {
             .map(|&(a, b)| {
                 let fa = ((a * fps) as usize).min(f.frames.len());
                 let fb = ((b * fps).ceil() as usize).min(f.frames.len()).max(fa);
+                // A count-in before the take names its beat: the tempo prior narrows to it.
+                let counted = count_in::beat_period(&f.frames, &f.geo, fa, s.min_bpm, s.max_bpm);
+                tracing::debug!(start = a, count_in_bpm = ?counted.map(|p| 60.0 / p), "take");
+                let ts = match counted {
+                    Some(period) => tempo::TempoSettings {
+                        prior_bpm: 60.0 / period,
+                        prior_octaves: COUNTED_PRIOR_OCTAVES,
+                        ..ts
+                    },
+                    None => ts,
+                };
                 let t = tempo::estimate(&f.frames[fa..fb], &f.geo, &ts);
                 let mut chroma = [0.0f64; 12];
                 let (ca, cb) = (
@@ -247,6 +266,16 @@ impl TakeAnalyzer {
                 .is_some_and(|n| n.start - takes[i].end <= s.restart_within_seconds);
             if short && restarts {
                 takes[i].kind = TakeKind::FalseStart;
+            }
+        }
+        // A song ends on its tonic: the last chord of a whole take weighs in on its key.
+        for t in takes.iter_mut().filter(|t| t.kind == TakeKind::Take) {
+            let cells = features::CHROMA_FINE_PER_SECOND as f64;
+            if let Some((name, confidence)) =
+                key::with_final_chord(&f.chroma_fine, cells, t.start, t.end)
+            {
+                t.key = Some(name);
+                t.key_confidence = confidence;
             }
         }
         takes

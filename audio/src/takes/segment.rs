@@ -186,3 +186,26 @@ pub fn second_level(frames: &[Frame], geo: &Geometry, k: usize) -> f64 {
     let p: f64 = frames[a..b].iter().map(|f| f64::from(f.low + f.mid)).sum();
     10.0 * (p / (b - a) as f64 + 1e-12).log10()
 }
+
+/// The share of frames `[a, b)` whose low+mid level is at least `above_db` over `floor`.
+pub fn sounding_share(frames: &[Frame], a: usize, b: usize, floor: f64, above_db: f64) -> f64 {
+    let b = b.min(frames.len());
+    if b <= a {
+        return 0.0;
+    }
+    let up = frames[a..b]
+        .iter()
+        .filter(|f| tonal(f) >= floor + above_db)
+        .count();
+    up as f64 / (b - a) as f64
+}
+
+/// The mean low+mid power of frames `[a, b)`, dB.
+pub fn mean_level(frames: &[Frame], a: usize, b: usize) -> f64 {
+    let b = b.min(frames.len());
+    if b <= a {
+        return -120.0;
+    }
+    let p: f64 = frames[a..b].iter().map(|f| f64::from(f.low + f.mid)).sum();
+    10.0 * (p / (b - a) as f64 + 1e-12).log10()
+}

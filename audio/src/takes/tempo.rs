@@ -52,18 +52,13 @@ pub fn onset_envelope(frames: &[Frame], fps: f64) -> Vec<f64> {
 /// Autocorrelation of `o` at lags 0..=max_lag, normalised by lag 0.
 pub(crate) fn autocorr(o: &[f64], max_lag: usize) -> Vec<f64> {
     let n = o.len();
-    let ac0: f64 = o.iter().map(|x| x * x).sum::<f64>().max(1e-12);
+    let ac0 = super::fastmath::dot(o, o).max(1e-12);
     (0..=max_lag)
         .map(|l| {
             if l >= n {
                 0.0
             } else {
-                o[..n - l]
-                    .iter()
-                    .zip(&o[l..])
-                    .map(|(a, b)| a * b)
-                    .sum::<f64>()
-                    / ac0
+                super::fastmath::dot(&o[..n - l], &o[l..]) / ac0
             }
         })
         .collect()
