@@ -70,7 +70,8 @@ async function openPlayer() {
 /**
  * Arms a watcher in the page: from now (pointer down / click, on the AudioContext clock)
  * until the play head moves on from `target` (s), i.e. the first frame there is heard.
- * Resolves to [ms from the input to that frame, bytes of media fetched in between].
+ * Resolves to [ms from the input to that frame, bytes of media fetched in between, ms to
+ * the first of those requests, ms to the end of the last, how many].
  */
 async function armWatch(target) {
 	// Registered before the input is sent (a bare mouse click would race an unawaited evaluate).
@@ -93,11 +94,13 @@ async function armWatch(target) {
 					// The frame at `tgt` was heard (pos − tgt) ago on the context clock.
 					const heardAt = h.contextTime() - (pos - tgt);
 					const now = performance.now();
-					const bytes = performance
+					const reqs = performance
 						.getEntriesByType('resource')
-						.filter((e) => e.startTime >= p0 && e.startTime <= now && /\/(media|api)\//.test(e.name))
-						.reduce((a, e) => a + (e.encodedBodySize || e.transferSize || 0), 0);
-					done([(heardAt - t0) * 1000, bytes]);
+						.filter((e) => e.startTime >= p0 && e.startTime <= now && /\/(media|api)\//.test(e.name));
+					const bytes = reqs.reduce((a, e) => a + (e.encodedBodySize || e.transferSize || 0), 0);
+					const firstReq = reqs.length ? Math.min(...reqs.map((e) => e.startTime)) - p0 : NaN;
+					const lastEnd = reqs.length ? Math.max(...reqs.map((e) => e.responseEnd)) - p0 : NaN;
+					done([(heardAt - t0) * 1000, bytes, firstReq, lastEnd, reqs.length]);
 				}
 			}, 1);
 			setTimeout(() => (clearInterval(id), done([NaN, 0, t0, h.position(), target])), 20000);
@@ -116,34 +119,58 @@ for (let i = 0; i < runs; i++) {
 	first.push((await w.result())[0]);
 }
 
-// Seek while playing: clicks at five places across the first stem's waveform.
+// Seek while playing: clicks at five places across the first stem's waveform, then
+// back to places heard before (their pages known: no search needed).
 const seekMs = [];
 const seekBytes = [];
+const backMs = [];
+const backBytes = [];
+/** Per seek: ms to the first request, to the end of the last, and how many. */
+const phases = [];
 await openPlayer();
 await page.getByTestId('play').click();
 await page.waitForTimeout(2000);
 const lane = (await page.getByTestId('waveform').first().boundingBox());
 const duration = Number(await page.evaluate(() => document.querySelector('[data-testid=tracks]')?.getAttribute('data-view-span')));
-for (let i = 0; i < runs; i++) {
-	const f = [0.62, 0.18, 0.83, 0.41, 0.07][i % 5];
-	const x = lane.x + f * lane.width;
+const places = [0.62, 0.18, 0.83, 0.41, 0.07, 0.55, 0.29, 0.94, 0.12, 0.71];
+/** Clicks at fraction f of the lane (dx px further); the time heard and bytes read. */
+async function seekAt(f, dx = 0) {
+	const x = Math.round(lane.x + f * lane.width) + dx;
 	// The time the page will seek to for this x (see timeAtFraction; the whole recording in view).
 	const target = ((x - lane.x) / lane.width) * duration;
 	const w = await armWatch(target);
 	await page.mouse.click(x, lane.y + lane.height / 2);
-	const [ms, bytes, ...why] = await w.result();
-	if (Number.isNaN(ms)) console.error('seek not heard:', why);
+	const [ms, bytes, ...rest] = await w.result();
+	if (Number.isNaN(ms)) console.error('seek not heard:', rest);
+	await page.waitForTimeout(1500);
+	return [ms, bytes, rest];
+}
+for (let i = 0; i < runs; i++) {
+	const [ms, bytes, [firstReq, lastEnd, n]] = await seekAt(places[i % places.length]);
 	seekMs.push(ms);
 	seekBytes.push(bytes);
-	await page.waitForTimeout(1500);
+	phases.push({ firstReq, lastEnd, n });
+}
+for (let i = 0; i < Math.min(runs, places.length); i++) {
+	// A pixel on: ~1–4 s later, inside what was played after the first visit.
+	const [ms, bytes] = await seekAt(places[i], 1);
+	backMs.push(ms);
+	backBytes.push(bytes);
 }
 
-/** CPU seconds per wall second of the renderer, the audio service and everything, over CPU_SECONDS of playback. */
-async function cpu(speed) {
+/**
+ * CPU seconds per wall second of the renderer, the audio service and everything, over
+ * CPU_SECONDS of playback (or, with `paused`, of a pause after 3 s of playback).
+ */
+async function cpu(speed, paused = false) {
 	await openPlayer();
 	if (speed !== 1) await page.getByTestId('speed-75').click();
 	await page.getByTestId('play').click();
 	await page.waitForTimeout(3000);
+	if (paused) {
+		await page.getByTestId('play').click();
+		await page.waitForTimeout(1000);
+	}
 	const a = processes();
 	const t0 = Date.now();
 	await page.waitForTimeout(CPU_SECONDS * 1000);
@@ -152,12 +179,15 @@ async function cpu(speed) {
 	const used = (kind) =>
 		b.filter((p) => kind === '*' || p.kind === kind).reduce((s, p) => s + p.cpu - (a.find((q) => q.pid === p.pid)?.cpu ?? 0), 0) / wall;
 	const state = await page.getByTestId('play').getAttribute('data-state');
-	await page.getByTestId('play').click();
-	return { renderer: used('renderer'), audio: used('audio'), all: used('*'), state };
+	if (!paused) await page.getByTestId('play').click();
+	return { renderer: used('renderer'), audio: used('audio'), all: used('*'), state, expected: paused ? 'paused' : 'playing' };
 }
-const cpuRuns = { 1: [], 0.75: [] };
+const cpuRuns = { 1: [], 0.75: [], paused: [] };
 const cpuRepeats = Number(process.env.CPU_RUNS ?? runs);
-for (let i = 0; i < cpuRepeats; i++) for (const sp of [1, 0.75]) cpuRuns[sp].push(await cpu(sp));
+for (let i = 0; i < cpuRepeats; i++) {
+	for (const sp of [1, 0.75]) cpuRuns[sp].push(await cpu(sp));
+	cpuRuns.paused.push(await cpu(0.75, true));
+}
 
 await browser.close();
 await server.close();
@@ -169,13 +199,19 @@ console.log('|---|---|');
 console.log(`| first sound after Play (ms) | ${fmt(first)} |`);
 console.log(`| seek: click → audio at the new place (ms) | ${fmt(seekMs)} |`);
 console.log(`| seek: media bytes read until then (KB) | ${fmt(seekBytes.map((b) => b / 1024))} |`);
-for (const sp of [1, 0.75]) {
+console.log(`| seek: click → first media request (ms) | ${fmt(phases.map((p) => p.firstReq).filter((x) => !Number.isNaN(x)))} |`);
+console.log(`| seek: click → last media response (ms) | ${fmt(phases.map((p) => p.lastEnd).filter((x) => !Number.isNaN(x)))} |`);
+console.log(`| seek: media requests (all stems) | ${fmt(phases.map((p) => p.n))} |`);
+console.log(`| seek back to a place played before (ms) | ${fmt(backMs)} |`);
+console.log(`| seek back: media bytes read (KB) | ${fmt(backBytes.map((b) => b / 1024))} |`);
+for (const sp of [1, 0.75, 'paused']) {
 	const r = cpuRuns[sp];
-	const label = sp === 1 ? '1×' : '0.75 (stretch on)';
+	const label = sp === 1 ? '1×' : sp === 0.75 ? '0.75 (stretch on)' : 'pause, stretch on';
 	console.log(`| CPU at ${label}: renderer (s/s) | ${fmt(r.map((x) => x.renderer), 3)} |`);
 	console.log(`| CPU at ${label}: audio service (s/s) | ${fmt(r.map((x) => x.audio), 3)} |`);
 	console.log(`| CPU at ${label}: renderer + audio (s/s) | ${fmt(r.map((x) => x.renderer + x.audio), 3)} |`);
 	console.log(`| CPU at ${label}: all Chromium processes (s/s) | ${fmt(r.map((x) => x.all), 3)} |`);
-	if (r.some((x) => x.state !== 'playing')) console.log(`(warning: not playing at the end of a CPU run at ${sp}: ${r.map((x) => x.state).join(',')})`);
+	if (r.some((x) => x.state !== x.expected)) console.log(`(warning: not ${r[0].expected} at the end of a CPU run at ${sp}: ${r.map((x) => x.state).join(',')})`);
 }
-console.log(`raw: first ${first.map((x) => x.toFixed(0)).join(' ')}; seek ${seekMs.map((x) => x.toFixed(0)).join(' ')} ms, ${seekBytes.map((b) => (b / 1024).toFixed(0)).join(' ')} KB`);
+console.log(`raw: first ${first.map((x) => x.toFixed(0)).join(' ')}; seek ${seekMs.map((x) => x.toFixed(0)).join(' ')} ms, ${seekBytes.map((b) => (b / 1024).toFixed(0)).join(' ')} KB; back ${backMs.map((x) => x.toFixed(0)).join(' ')} ms`);
+console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);

@@ -120,6 +120,34 @@ test.describe('on a phone', () => {
 		await expect(button).toHaveAttribute('title', new RegExp(LONG));
 	});
 
+	test('a wrapped recording row has no separator dangling at a line end or start', async ({ page }) => {
+		await page.goto(`/bands/${REHEARSAL.band}`);
+		const metas = page.getByTestId('recording-meta');
+		await expect(metas.first()).toBeVisible();
+		let wrapped = 0;
+		for (const meta of await metas.all()) {
+			// The row's items by line (a new line starts below the bottom of the one before).
+			const lines = await meta.evaluate((el) => {
+				const out: { text: string; top: number; bottom: number }[][] = [];
+				const items = [...el.children].map((c) => ({ text: (c.textContent ?? '').trim(), ...c.getBoundingClientRect().toJSON() }));
+				for (const it of items.filter((i) => i.width > 0).sort((a, b) => a.top - b.top || a.left - b.left)) {
+					const line = out[out.length - 1];
+					if (line && it.top < Math.max(...line.map((x) => x.bottom))) line.push(it);
+					else out.push([it]);
+				}
+				return out.map((l) => l.sort((a, b) => a.left - b.left).map((x) => x.text));
+			});
+			if (lines.length > 1) wrapped++;
+			for (const line of lines) {
+				expect(line[0], `a line starts with a separator: ${JSON.stringify(lines)}`).not.toMatch(/^[·•|–-]$/);
+				expect(line[line.length - 1], `a line ends with a separator: ${JSON.stringify(lines)}`).not.toMatch(/^[·•|–-]$/);
+			}
+		}
+		// On a phone at least one row wraps (the case this is about).
+		expect(wrapped).toBeGreaterThan(0);
+		await shot(page, 'phone-band-rows');
+	});
+
 	test('the rename box gets the row', async ({ page }) => {
 		await page.goto('/bands/demo');
 		const row = page.getByTestId('recording-row').first();

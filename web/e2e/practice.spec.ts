@@ -174,6 +174,36 @@ test('a tone keeps its pitch at 75 % and moves 3 semitones with pitch +3', async
 	expect(Math.abs(slope - 1)).toBeLessThan(0.01);
 });
 
+test('paused with the stretch on, the audio stops running (the worklet idles); play resumes at pitch', async ({ page }) => {
+	await open(page, TONE.band, TONE.file);
+	await page.getByTestId('scrubber').fill('2');
+	await page.getByTestId('speed-75').click();
+	await expect(page.getByTestId('speed-pct')).toHaveValue('75');
+	await play(page);
+	await page.waitForTimeout(1000);
+	await page.getByTestId('play').click();
+	await expect(page.getByTestId('play')).toHaveAttribute('data-state', 'paused');
+	const paused = await playhead(page);
+	// Once the stretch's tail has played out, no render quantum runs (so no process()
+	// call of the worklet): the context clock stands still.
+	const clock = () => page.evaluate(() => window.__stemsetPlayer!.contextTime());
+	await page.waitForTimeout(600);
+	const c0 = await clock();
+	await page.waitForTimeout(400);
+	expect(await clock()).toBe(c0);
+
+	// Play again: from where it paused, moving at 0.75, the tone at its pitch.
+	await play(page);
+	const early = await sample(page, 0.6);
+	expect(early[0][1]).toBeCloseTo(paused, 1);
+	const [slope] = fit(early.filter(([, pos]) => pos > paused + 0.01));
+	expect(Math.abs(slope - 0.75)).toBeLessThan(0.02);
+	const hz = await pitch(page);
+	console.log(`paused with stretch: clock still; resumed at ${paused.toFixed(2)} s, speed ${slope.toFixed(4)}, ${hz.toFixed(2)} Hz`);
+	expect(Math.abs(cents(hz, TONE.hz))).toBeLessThan(10);
+	await page.getByTestId('play').click();
+});
+
 test('the click follows the beat grid at the practice speed; count-in before playing', async ({ page }) => {
 	await open(page, REHEARSAL.band, REHEARSAL.file);
 	const click = page.getByTestId('click');

@@ -2,7 +2,8 @@
 // row, splitting at the play head (menu and X), merging with the next take, deleting
 // (with a confirmation), and the API's refusals. On the 'edits' band's own recording
 // (global-setup.ts), in order: each test starts from what the one before left.
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { bandId, gql } from './api';
 import { EDITS } from './global-setup';
 import { playhead, shot } from './helpers';
 
@@ -42,6 +43,17 @@ async function grab(page: Page, handle: Locator) {
 	await page.mouse.move(at.x, at.y);
 	await page.mouse.down();
 	return at;
+}
+
+/** The beats (recording seconds) of the edits recording's take `i`, from the API. */
+async function beatsOf(request: APIRequestContext, i: number): Promise<number[]> {
+	const d = await gql<{ recordings: { nodes: { takes: { nodes: { beats: string | null }[] } }[] } }>(
+		request,
+		`query($p: String!, $t: String!) { recordings(filters: { profileId: { eq: $p }, title: { eq: $t } }) {
+			nodes { takes(orderBy: { startSeconds: ASC }) { nodes { beats } } } } }`,
+		{ p: await bandId(request, EDITS.band), t: title }
+	);
+	return JSON.parse(d.recordings.nodes[0].takes.nodes[i].beats ?? '[]');
 }
 
 async function menuItem(page: Page, take: number, testid: string) {
@@ -149,6 +161,35 @@ test('a dragged edge stops at the neighbouring take', async ({ page }) => {
 	await expect.poll(async () => (await bounds(rows(page).nth(0))).end).toBeCloseTo(second.start - 10, 1);
 });
 
+test('a dragged edge snaps to a beat of the take when within a few pixels', async ({ page, request }) => {
+	await open(page);
+	const first = await bounds(rows(page).nth(0));
+	const beats = await beatsOf(request, 0);
+	const beat = beats.filter((b) => b < first.end - 1 && b > first.start + 2).pop()!;
+	expect(beat).toBeDefined();
+	// Zoomed in (about 10 s across) around a play head 1.5 s before that beat.
+	await open(page, `?t=${(beat - 1.5).toFixed(2)}`);
+	await expect.poll(() => playhead(page)).toBeCloseTo(beat - 1.5, 1);
+	for (let i = 0; i < 8 && (await num(page.getByTestId('tracks'), 'data-view-span')) > 12; i++) await page.getByTestId('zoom-in').click();
+	const { x, pxPerS } = await scale(page);
+	expect(pxPerS).toBeGreaterThan(60);
+
+	// Three pixels past the beat: the edge lands on it.
+	const at = await grab(page, edge(page, 0, 'end'));
+	await page.mouse.move(x(beat) + 3, at.y, { steps: 5 });
+	const tip = page.getByTestId('take-edge-time');
+	expect(await num(tip, 'data-seconds')).toBeCloseTo(beat, 2);
+	// Between two beats it moves freely.
+	const between = (beat + beats[beats.indexOf(beat) - 1]) / 2;
+	await page.mouse.move(x(between), at.y, { steps: 3 });
+	expect(Math.abs((await num(tip, 'data-seconds')) - between)).toBeLessThan(1.5 / pxPerS + 0.01);
+	await page.mouse.move(x(beat) - 3, at.y, { steps: 3 });
+	expect(await num(tip, 'data-seconds')).toBeCloseTo(beat, 2);
+	await page.mouse.up();
+	await expect.poll(async () => (await bounds(rows(page).nth(0))).end).toBeCloseTo(beat, 2);
+	await expect(page.getByTestId('take-error')).toHaveCount(0);
+});
+
 test('splits a take at the play head (menu and X) and merges it back', async ({ page }) => {
 	await open(page);
 	const second = await bounds(rows(page).nth(1));
@@ -219,10 +260,13 @@ test("shows the API's refusal: a split too close to the take's start", async ({ 
 	await expect(rows(page)).toHaveCount(2);
 });
 
-test('deletes a take after a confirmation (Cancel has the focus)', async ({ page }) => {
+test('deletes a take after a confirmation (Cancel has the focus); its loop goes with it', async ({ page }) => {
 	await open(page);
 	await expect(rows(page)).toHaveCount(2);
 	const last = await bounds(rows(page).nth(1));
+	// The first take is the loop.
+	await rows(page).nth(0).getByTestId('loop-take').click();
+	await expect(page.getByTestId('loop')).toHaveAttribute('aria-pressed', 'true');
 	await (await menuItem(page, 0, 'take-delete')).click();
 	const dialog = page.getByRole('dialog', { name: 'Delete this take?' });
 	await expect(dialog).toBeVisible();
@@ -238,8 +282,13 @@ test('deletes a take after a confirmation (Cancel has the focus)', async ({ page
 	await expect(regions(page)).toHaveCount(1);
 	await expect(page.getByTestId('take-jump')).toHaveText(['1']);
 	expect((await bounds(rows(page).nth(0))).start).toBeCloseTo(last.start, 1);
+	// No loop left over the take that is gone (nor in the address).
+	await expect(page.getByTestId('loop')).toBeDisabled();
+	await expect(page.getByRole('button', { name: 'Clear loop' })).toHaveCount(0);
+	await expect(page).not.toHaveURL(/loop=/);
 	await page.reload();
 	await expect(rows(page)).toHaveCount(1);
+	await expect(page.getByTestId('loop')).toBeDisabled();
 });
 
 test.describe('on a phone', () => {

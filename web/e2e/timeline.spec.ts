@@ -247,3 +247,32 @@ test('Share copies the link of this place; without a clipboard it shows the link
 	await expect(box).toBeFocused();
 	expect(new URL(await box.inputValue()).searchParams.get('loop')).toBe('12-30');
 });
+
+test('the loop handles leave the ruler labels readable, a loop from 0:00 too', async ({ page }) => {
+	for (const width of [1440, 390]) {
+		await page.setViewportSize({ width, height: 900 });
+		await open(page, REHEARSAL.band, NIGHT, '?loop=0-10');
+		await expect(page.getByTestId('loop-handle-start')).toBeVisible();
+		const overlaps = await page.evaluate(() => {
+			type Box = { left: number; right: number; top: number; bottom: number };
+			const hit = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+			// The labels' text, and the grips drawn by the handles (their ::before).
+			const labels = [...document.querySelectorAll('[data-testid=ruler-tick]')].map((el) => {
+				const r = document.createRange();
+				r.selectNodeContents(el);
+				return { text: el.textContent, box: r.getBoundingClientRect() };
+			});
+			const clip = document.querySelector('[data-testid=tracks] .overlay')!.getBoundingClientRect();
+			const grips = [...document.querySelectorAll('[data-testid^=loop-handle-]')].map((el) => {
+				const h = el.getBoundingClientRect();
+				const g = getComputedStyle(el, '::before');
+				const left = Math.max(clip.left, h.left + parseFloat(g.left));
+				const right = Math.min(clip.right, h.left + parseFloat(g.left) + parseFloat(g.width));
+				return { left, right, top: h.top + parseFloat(g.top), bottom: h.top + parseFloat(g.top) + parseFloat(g.height) };
+			});
+			return labels.flatMap((l) => grips.filter((g) => g.right > g.left && hit(l.box, g)).map(() => l.text));
+		});
+		expect(overlaps, `labels under a handle at ${width} px`).toEqual([]);
+		await shot(page, `ruler-loop-from-0-${width}`);
+	}
+});

@@ -1,7 +1,8 @@
 // Seeking in an Ogg stream over Range requests: interpolation search on the pages'
-// granule positions (Opus is close to constant bitrate, so 1–3 probes usually do).
+// granule positions (Opus is close to constant bitrate, so 1–3 reads usually do), from
+// what earlier reads of the stream have shown.
 
-import { syncPage, type OggPage } from './ogg';
+import { syncPage } from './ogg';
 
 export interface ByteReader {
 	readonly size: number;
@@ -17,53 +18,87 @@ export interface PagePoint {
 /** Largest Ogg page: 27 + 255 header bytes + 255 × 255 body bytes. */
 export const MAX_PAGE = 65307;
 
+/** A page of the stream seen so far: where it starts and ends, and its granule (-1: none). */
+interface SeenPage {
+	offset: number;
+	end: number;
+	granule: number;
+}
+
 /**
- * The first page at or after `from` (and starting before `limit`) that carries a
- * granule position, or null.
+ * The pages of one stream seen so far (from the seeks' reads and from playback), so a
+ * seek starts from the tightest window they leave, and one between two adjacent known
+ * pages needs no read at all.
  */
-export async function firstGranulePage(
-	file: ByteReader,
-	from: number,
-	limit: number,
-	probeBytes: number
-): Promise<OggPage | null> {
-	let start = from;
-	let want = probeBytes;
-	while (start < limit) {
-		const end = Math.min(file.size, start + want);
-		const bytes = await file.read(start, end);
-		let at = 0;
-		let advanced = false;
-		for (;;) {
-			const r = syncPage(bytes, at);
-			if (r.kind === 'none') break;
-			if (r.kind === 'need-more') {
-				if (end >= file.size) return null;
-				// Re-read from the candidate with enough room for a whole page.
-				const next = start + r.from;
-				if (next === start) want = Math.max(want * 2, MAX_PAGE);
-				start = next;
-				advanced = true;
-				break;
-			}
-			const page = { ...r.page, offset: start + r.page.offset };
-			if (page.offset >= limit) return null;
-			if (page.granule >= 0) return page;
-			at = r.page.offset + r.page.length;
+export class PageIndex {
+	private byOffset = new Map<number, SeenPage>();
+	/** The pages with a granule position, by offset (granules grow with offsets). */
+	private timed: SeenPage[] = [];
+
+	add(offset: number, length: number, granule: number) {
+		if (this.byOffset.has(offset)) return;
+		const p = { offset, end: offset + length, granule };
+		this.byOffset.set(offset, p);
+		if (granule < 0) return;
+		let lo = 0;
+		let hi = this.timed.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (this.timed[mid].offset < offset) lo = mid + 1;
+			else hi = mid;
 		}
-		if (!advanced) {
-			if (end >= file.size) return null;
-			start = end - 3; // a capture pattern may straddle the boundary
-		}
+		this.timed.splice(lo, 0, p);
 	}
-	return null;
+
+	/** Every complete page in `bytes` (read from stream offset `at`); how many were new. */
+	scan(bytes: Uint8Array, at: number): number {
+		const before = this.byOffset.size;
+		for (let i = 0; ; ) {
+			const r = syncPage(bytes, i);
+			if (r.kind !== 'found') break;
+			this.add(at + r.page.offset, r.page.length, r.page.granule);
+			i = r.page.offset + r.page.length;
+		}
+		return this.byOffset.size - before;
+	}
+
+	/** Index of the last timed page with granule ≤ target (the latest of equals), or -1. */
+	private floorIndex(target: number): number {
+		let lo = 0;
+		let hi = this.timed.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (this.timed[mid].granule <= target) lo = mid + 1;
+			else hi = mid;
+		}
+		return lo - 1;
+	}
+
+	/** The known pages either side of `target`: the last with granule ≤ it, the first above. */
+	around(target: number): { below: SeenPage | null; above: SeenPage | null } {
+		const i = this.floorIndex(target);
+		return { below: this.timed[i] ?? null, above: this.timed[i + 1] ?? null };
+	}
+
+	/** Whether every byte from `from` to `to` is known pages without a granule position. */
+	joined(from: number, to: number): boolean {
+		for (let at = from; at !== to; ) {
+			const p = this.byOffset.get(at);
+			if (!p || p.granule >= 0 || p.end > to) return false;
+			at = p.end;
+		}
+		return true;
+	}
 }
 
 /**
  * The page with the largest granule position ≤ `target` (the point to start decoding
  * after), searching between `lo` (a known page with granule ≤ target) and `hi` (a byte
  * offset from which every page's granule is > target; `hiGranule` estimates the granule
- * there, for interpolation).
+ * there, for interpolation). Reads `chunk`-aligned ranges (the player's segments) around
+ * where interpolation puts the target, keeps every page they hold in `index`, and stops
+ * when the pages either side of the target are adjacent. Known pages narrow the window
+ * first, so a seek near an earlier one reads little or nothing.
  */
 export async function seekPage(
 	file: ByteReader,
@@ -71,60 +106,56 @@ export async function seekPage(
 	lo: PagePoint,
 	hi: number,
 	hiGranule: number,
-	probeBytes = 16 * 1024
+	chunk = 16 * 1024,
+	index = new PageIndex()
 ): Promise<PagePoint> {
-	let best = lo;
-	let hiOffset = hi;
-	let hiG = Math.max(hiGranule, target + 1);
-	// Narrow down until the window fits in a couple of probes. Interpolation usually lands
-	// next to the target; the probe after it then only has to step a probe's width past it
-	// to close the window from above (a forced cut of 1/8 of the window used to walk a long
-	// file in eighths: 8–9 serial reads per seek). A step that does not halve the window
-	// makes the next one a bisection, so an uneven bitrate still converges.
-	let bisect = false;
-	for (let step = 0; step < 64 && hiOffset - best.offset > 2 * probeBytes; step++) {
-		const span = hiOffset - best.offset;
-		const frac = bisect ? 0.5 : (target - best.granule) / Math.max(1, hiG - best.granule);
-		const edge = Math.min(probeBytes, Math.floor(span / 8));
-		let probe = best.offset + Math.floor(span * frac) - (bisect ? 0 : Math.floor(probeBytes / 2));
-		probe = Math.min(Math.max(probe, best.offset + edge), hiOffset - edge);
-		const page = await firstGranulePage(file, probe, hiOffset, probeBytes);
-		const shrunk = () => hiOffset - best.offset <= span / 2;
-		if (!page) {
-			hiOffset = probe;
-		} else if (page.granule <= target) {
-			best = { offset: page.offset, granule: page.granule };
+	// A read that did not halve the window makes the next one a bisection, so an uneven
+	// bitrate still converges.
+	let window = Infinity;
+	for (let step = 0; step < 64; step++) {
+		const { below, above } = index.around(target);
+		// The window: from the end of the best page below (or `lo`) to the first above (or `hi`).
+		const a = below && below.offset >= lo.offset ? below : null;
+		const best = a ? { offset: a.offset, granule: a.granule } : lo;
+		const from = a ? a.end : lo.offset;
+		const to = above && above.offset < hi ? above.offset : hi;
+		if (a && index.joined(from, to)) return best;
+		if (from >= to) return best;
+		const gFrom = best.granule;
+		const gTo = above && above.offset < hi ? above.granule : Math.max(hiGranule, target + 1);
+		const bisect = to - from > window / 2;
+		window = to - from;
+		let start: number;
+		let end: number;
+		if (to - from <= chunk) {
+			[start, end] = [from, to];
 		} else {
-			hiOffset = probe;
-			hiG = page.granule;
+			// Interpolation (Opus is close to constant bitrate): around where the target
+			// should be, on chunk boundaries (the player's segments, fetched in one request),
+			// more before it than after, so that the page to start from and the next ones
+			// (what playback reads first) are most likely in this one read.
+			const frac = bisect ? 0.5 : (target - gFrom) / Math.max(1, gTo - gFrom);
+			const guess = from + Math.floor((to - from) * frac);
+			start = Math.max(from, Math.floor((guess - (chunk * 3) / 4) / chunk) * chunk);
+			end = Math.min(to, Math.ceil((guess + chunk / 2) / chunk) * chunk);
 		}
-		bisect = !bisect && !shrunk();
+		// No whole page in it (a page longer than the chunk): widen until one is.
+		while (index.scan(await file.read(start, end), start) === 0) {
+			if (start <= from && end >= to) return best;
+			start = Math.max(from, start - chunk);
+			end = Math.min(to, end + chunk);
+		}
 	}
-	// Linear scan of what is left: the last page with granule ≤ target.
-	let at = best.offset;
-	for (;;) {
-		const page = await firstGranulePage(file, at, hiOffset + MAX_PAGE, probeBytes);
-		if (!page || page.granule > target) break;
-		if (page.offset > best.offset || page.granule > best.granule)
-			best = { offset: page.offset, granule: page.granule };
-		at = page.offset + page.length;
-	}
-	return best;
+	const last = index.around(target).below;
+	return last && last.offset >= lo.offset ? { offset: last.offset, granule: last.granule } : lo;
 }
 
-/** The granule position of the last page (from the file's last bytes), or null. */
-export async function lastGranule(file: ByteReader): Promise<number | null> {
+/** The granule position of the last page (from the file's last bytes, kept in `index`), or null. */
+export async function lastGranule(file: ByteReader, index = new PageIndex()): Promise<number | null> {
 	for (let back = MAX_PAGE; ; back *= 2) {
 		const start = Math.max(0, file.size - back);
-		const bytes = await file.read(start, file.size);
-		let last: number | null = null;
-		let at = 0;
-		for (;;) {
-			const r = syncPage(bytes, at);
-			if (r.kind !== 'found') break;
-			if (r.page.granule >= 0) last = r.page.granule;
-			at = r.page.offset + r.page.length;
-		}
-		if (last !== null || start === 0) return last;
+		index.scan(await file.read(start, file.size), start);
+		const last = index.around(Infinity).below;
+		if ((last && last.offset >= start) || start === 0) return last?.granule ?? null;
 	}
 }

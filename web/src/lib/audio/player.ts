@@ -36,8 +36,15 @@ import { createSource, type Decoding, type PcmBlock, type StemFile, type StemSou
 
 /** Seconds of audio scheduled ahead of the play head. */
 const LOOKAHEAD = 4;
-/** Seconds between "press play" and the first frame (lets every stem be scheduled). */
+/** Seconds between "press play" and the first frame when the context has just started. */
 const START_LEAD = 0.08;
+/**
+ * When the context is already running (a seek, a play after a pause), the first blocks
+ * are decoded before the start frame is picked and every stem's first piece is scheduled
+ * in the same task: the lead only has to outrun the audio thread, which renders
+ * `baseLatency` at a time (1024 frames in Chromium's 'playback' mode), plus this.
+ */
+const RUNNING_MARGIN = 0.008;
 /** Gain changes glide over this time constant (no clicks). */
 const SMOOTH = 0.015;
 
@@ -81,6 +88,8 @@ export class Player {
 	private grids: (Grid & { startSeconds: number; endSeconds: number })[] = [];
 	private countInOn = false;
 	private probeNode: AnalyserNode | null = null;
+	/** A suspend of the idle context under way (see idleWhenPaused). */
+	private suspending: Promise<void> | null = null;
 	state: PlayerState = 'loading';
 	error: string | null = null;
 	/** Called on state changes (not on every clock tick). */
@@ -182,6 +191,7 @@ export class Player {
 		const restart = this.playing && (p.speed !== prev.speed || isNeutral(p) !== isNeutral(prev));
 		if (!restart) {
 			await this.stage.set(shift);
+			if (!this.playing) this.idleWhenPaused();
 			this.onchange();
 			return;
 		}
@@ -239,6 +249,35 @@ export class Player {
 		this.pausedAt = Math.round(this.currentTime * this.sampleRate);
 		this.halt();
 		this.setState('paused');
+		this.idleWhenPaused();
+	}
+
+	/**
+	 * While paused, the stretch worklet would go on processing silence (an AudioWorklet
+	 * runs as long as its context does, connected or not): with the stage engaged the
+	 * context is suspended once the stage's tail has played out, so nothing stale is left
+	 * in it to be heard on resume. startAt resumes it.
+	 */
+	private idleWhenPaused() {
+		if (!this.stage.active) return;
+		const gen = this.generation;
+		setTimeout(
+			() => {
+				if (gen !== this.generation || this.playing || !this.stage.active || this.ctx.state !== 'running') return;
+				this.suspending = this.ctx
+					.suspend()
+					.catch(() => {}) // closed meanwhile
+					.finally(() => (this.suspending = null));
+			},
+			(this.stage.delay + 0.05) * 1000
+		);
+	}
+
+	/** Reads ahead what a seek to `seconds` will need (on pointer-down, before the click ends). */
+	prefetch(seconds: number): void {
+		if (this.state === 'loading' || this.state === 'error') return;
+		const frame = Math.round(clamp(seconds, 0, this.duration) * this.sampleRate);
+		for (const t of this.tracks) t.source.prefetch?.(frame);
 	}
 
 	toggle(): Promise<void> | void {
@@ -339,6 +378,8 @@ export class Player {
 		this.pausedAt = frame;
 		this.setState('starting');
 		try {
+			if (this.suspending) await this.suspending;
+			const running = this.ctx.state === 'running';
 			if (this.ctx.state === 'suspended') await this.ctx.resume();
 			// Position every stem and decode its first block before picking the start frame.
 			for (const t of this.tracks) {
@@ -351,7 +392,8 @@ export class Player {
 			const loop = this.loopRegion && frame < this.loopRegion.end ? this.loopRegion : null;
 			const lead = withCountIn ? countInSeconds(this.gridNear(frame), speed) : 0;
 			const gap = this.countInOn && loop ? Math.round(countInSeconds(this.gridNear(loop.start), speed) * this.sampleRate) : 0;
-			const at = startFrame(this.ctx.currentTime, this.sampleRate, START_LEAD + lead);
+			const start = running ? this.renderAhead + RUNNING_MARGIN : START_LEAD;
+			const at = startFrame(this.ctx.currentTime, this.sampleRate, start + lead);
 			const program = new Program(at, frame, this.frames, loop, speed, gap);
 			this.program = program;
 			this.setState('playing');
@@ -371,6 +413,7 @@ export class Player {
 				this.halt();
 				this.pausedAt = this.frames;
 				this.setState('paused');
+				this.idleWhenPaused();
 				return;
 			}
 			await sleep(Math.min(250, left * 1000 + 5));
@@ -414,8 +457,15 @@ export class Player {
 		}
 	}
 
+	/** Seconds the audio thread may render past `currentTime` before a new start() reaches it. */
+	private get renderAhead(): number {
+		return Math.max(128 / this.sampleRate, this.ctx.baseLatency || 0);
+	}
+
 	private schedule(t: Track, block: PcmBlock, piece: { at: number; offset: number; frames: number }, speed: number) {
-		const now = Math.ceil(this.ctx.currentTime * this.sampleRate) + 128;
+		// A piece already due starts late (trimmed, on the same grid), beyond what the audio
+		// thread may render before this start() reaches it.
+		const now = Math.ceil((this.ctx.currentTime + this.renderAhead) * this.sampleRate) + 128;
 		const p = catchUp(piece, now, speed);
 		t.scheduledUntil = piece.at + (speed === 1 ? piece.frames : piece.frames / speed);
 		if (!p) return;

@@ -22,15 +22,27 @@ describe('segments', () => {
 		const s = source(1000);
 		const f = new SegmentedFile('a', 1000, s.fetchRange, new SegmentCache(), 128);
 		expect([...(await f.read(100, 300))]).toEqual([...s.bytes.slice(100, 300)]);
-		expect(s.calls).toEqual([
-			[0, 128],
-			[128, 256],
-			[256, 384]
-		]);
+		// Three segments, one request.
+		expect(s.calls).toEqual([[0, 384]]);
 		expect([...(await f.read(250, 260))]).toEqual([...s.bytes.slice(250, 260)]);
-		expect(s.calls.length).toBe(3);
+		expect([...(await f.segment(1))]).toEqual([...s.bytes.slice(128, 256)]);
+		expect(s.calls.length).toBe(1);
 		expect([...(await f.read(900, 2000))]).toEqual([...s.bytes.slice(900, 1000)]);
 		expect(s.calls[s.calls.length - 1]).toEqual([896, 1000]);
+	});
+
+	it('fetches only the segments not at hand, a request per run of them', async () => {
+		const s = source(1000);
+		const f = new SegmentedFile('c', 1000, s.fetchRange, new SegmentCache(), 100);
+		await f.read(200, 300);
+		await f.read(500, 600);
+		s.calls.length = 0;
+		expect([...(await f.read(50, 750))]).toEqual([...s.bytes.slice(50, 750)]);
+		expect(s.calls).toEqual([
+			[0, 200],
+			[300, 500],
+			[600, 800]
+		]);
 	});
 
 	it('shares one request between concurrent readers', async () => {

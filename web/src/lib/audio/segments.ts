@@ -1,5 +1,6 @@
-// A remote file read in fixed, aligned byte segments (HTTP Range requests), with a
-// shared LRU cache so loops and seeks back do not fetch the same bytes twice.
+// A remote file read in fixed, aligned byte segments (HTTP Range requests; consecutive
+// missing segments in one request), with a shared LRU cache so loops and seeks back do
+// not fetch the same bytes twice.
 
 /** Fetches bytes [start, end) of a file. */
 export type RangeFetch = (start: number, end: number, signal?: AbortSignal) => Promise<Uint8Array>;
@@ -63,30 +64,61 @@ export class SegmentedFile {
 		readonly segmentBytes = DEFAULT_SEGMENT_BYTES
 	) {}
 
-	segment(index: number, signal?: AbortSignal): Promise<Uint8Array> {
-		const cacheKey = `${this.key}#${this.segmentBytes}:${index}`;
-		const hit = this.cache.get(cacheKey);
-		if (hit) return Promise.resolve(hit);
-		const pending = this.inflight.get(index);
-		if (pending) return pending;
-		const start = index * this.segmentBytes;
-		const end = Math.min(this.size, start + this.segmentBytes);
-		const p = this.fetchRange(start, end, signal)
-			.then((bytes) => {
-				this.cache.set(cacheKey, bytes);
-				return bytes;
-			})
-			.finally(() => this.inflight.delete(index));
-		this.inflight.set(index, p);
-		return p;
+	private cacheKey(index: number) {
+		return `${this.key}#${this.segmentBytes}:${index}`;
 	}
 
-	/** Bytes [start, end), clamped to the file. */
+	/** The segment from the cache or a request under way, else null. */
+	private known(index: number): Promise<Uint8Array> | null {
+		const hit = this.cache.get(this.cacheKey(index));
+		return hit ? Promise.resolve(hit) : (this.inflight.get(index) ?? null);
+	}
+
+	segment(index: number, signal?: AbortSignal): Promise<Uint8Array> {
+		return this.known(index) ?? this.fetchRun(index, index + 1, signal)[0];
+	}
+
+	/**
+	 * Segments [first, last) in one request (a round trip per request is what a seek
+	 * waits for), each cached on its own.
+	 */
+	private fetchRun(first: number, last: number, signal?: AbortSignal): Promise<Uint8Array>[] {
+		const start = first * this.segmentBytes;
+		const end = Math.min(this.size, last * this.segmentBytes);
+		const run = this.fetchRange(start, end, signal);
+		const out: Promise<Uint8Array>[] = [];
+		for (let i = first; i < last; i++) {
+			const from = (i - first) * this.segmentBytes;
+			const p = run
+				.then((bytes) => {
+					const part = last - first === 1 ? bytes : bytes.slice(from, from + this.segmentBytes);
+					this.cache.set(this.cacheKey(i), part);
+					return part;
+				})
+				.finally(() => this.inflight.delete(i));
+			this.inflight.set(i, p);
+			out.push(p);
+		}
+		return out;
+	}
+
+	/** Bytes [start, end), clamped to the file; the segments not at hand in one request per run. */
 	async read(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array> {
 		start = Math.max(0, start);
 		end = Math.min(this.size, end);
 		const idx = segmentsFor(start, end, this.segmentBytes);
-		const parts = await Promise.all(idx.map((i) => this.segment(i, signal)));
+		const got: (Promise<Uint8Array> | null)[] = idx.map((i) => this.known(i));
+		for (let k = 0; k < idx.length; ) {
+			if (got[k]) {
+				k++;
+				continue;
+			}
+			let n = k;
+			while (n < idx.length && !got[n]) n++;
+			this.fetchRun(idx[k], idx[n - 1] + 1, signal).forEach((p, j) => (got[k + j] = p));
+			k = n;
+		}
+		const parts = await Promise.all(got as Promise<Uint8Array>[]);
 		if (parts.length === 1) {
 			const base = idx[0] * this.segmentBytes;
 			return parts[0].subarray(start - base, end - base);

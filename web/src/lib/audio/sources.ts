@@ -5,7 +5,7 @@
 
 import { OggPacketReader } from './ogg';
 import { writeStream } from './oggwrite';
-import { lastGranule, seekPage, type PagePoint } from './oggseek';
+import { PageIndex, lastGranule, seekPage, type PagePoint } from './oggseek';
 import {
 	OPUS_PREROLL,
 	OPUS_RATE,
@@ -39,6 +39,8 @@ export interface StemSource {
 	seek(frame: number): void;
 	/** The next block, or null at the end. */
 	next(): Promise<PcmBlock | null>;
+	/** Reads ahead what a seek to `frame` will need (a hint: the click has not ended yet). */
+	prefetch?(frame: number): void;
 	close(): void;
 }
 
@@ -145,22 +147,29 @@ export class WebCodecsOpusDecoder implements OpusPacketDecoder {
 		w.forEach((f) => f());
 	}
 
+	/** A reset meanwhile (a seek) makes the result empty: that output was for the old place. */
 	async decode(packets: TimedPacket[], last: boolean): Promise<DecodedRun[]> {
+		const gen = this.generation;
 		const d = this.decoder!;
 		for (const p of packets) {
 			d.decode(new EncodedAudioChunk({ type: 'key', timestamp: (p.start * 1e6) / OPUS_RATE, data: p.data }));
 			this.submitted++;
 		}
-		if (last) await d.flush();
+		if (last)
+			await d.flush().catch((e) => {
+				if (gen === this.generation) throw e;
+			});
 		else
 			await new Promise<void>((resolve, reject) => {
 				const check = () => {
-					if (this.error) reject(this.error);
+					if (gen !== this.generation) resolve();
+					else if (this.error) reject(this.error);
 					else if (this.received >= this.submitted) resolve();
 					else this.waiters.push(check);
 				};
 				check();
 			});
+		if (gen !== this.generation) return [];
 		if (this.error) throw this.error;
 		const runs = this.runs;
 		this.runs = [];
@@ -171,6 +180,7 @@ export class WebCodecsOpusDecoder implements OpusPacketDecoder {
 		this.generation++;
 		if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
 		this.decoder = null;
+		this.wake(); // a decode waiting on the old decoder returns (empty)
 	}
 }
 
@@ -197,17 +207,20 @@ export class ChunkedOpusDecoder implements OpusPacketDecoder {
 	private context: TimedPacket[] = [];
 	private ctx: OfflineAudioContext;
 	private tags = opusTagsPacket();
+	private generation = 0;
 
 	constructor(private head: OpusHead) {
 		this.ctx = new OfflineAudioContext(head.channels, 1, OPUS_RATE);
 	}
 
 	reset() {
+		this.generation++;
 		this.context = [];
 	}
 
 	async decode(packets: TimedPacket[]): Promise<DecodedRun[]> {
 		if (!packets.length) return [];
+		const gen = this.generation;
 		const all = [...this.context, ...packets];
 		let granule = 0;
 		const ogg = writeStream(
@@ -219,6 +232,7 @@ export class ChunkedOpusDecoder implements OpusPacketDecoder {
 			{ flushAfter: [0, 1] }
 		);
 		const buffer = await this.ctx.decodeAudioData(ogg.buffer as ArrayBuffer);
+		if (gen !== this.generation) return []; // reset meanwhile (a seek)
 		const pre = this.context.reduce((n, p) => n + p.samples, 0);
 		// If the decoder gave fewer frames than the packets hold, they are missing at the start.
 		const skip = Math.max(0, pre - (granule - buffer.length));
@@ -237,7 +251,7 @@ export class ChunkedOpusDecoder implements OpusPacketDecoder {
 	}
 
 	close() {
-		this.context = [];
+		this.reset();
 	}
 }
 
@@ -279,8 +293,11 @@ export class OggOpusSource implements StemSource {
 	/** A pending seek (applied by the next `next()`). */
 	private seekTo = 0;
 	private needSeek = true;
-	/** `next()` calls run one at a time. */
+	/** `next()` calls run one at a time, within a seek's epoch; a seek starts a new one. */
 	private lock: Promise<unknown> = Promise.resolve();
+	private epoch = 0;
+	/** The pages seen so far (open, seeks, playback): later seeks start from them. */
+	private pages = new PageIndex();
 
 	constructor(
 		private file: SegmentedFile,
@@ -292,11 +309,13 @@ export class OggOpusSource implements StemSource {
 	async open(): Promise<void> {
 		const [first, last] = await Promise.all([
 			this.file.read(0, Math.min(this.file.size, this.file.segmentBytes)),
-			lastGranule(this.file)
+			lastGranule(this.file, this.pages)
 		]);
 		const reader = new OggPacketReader(0);
 		let tagsPage: PagePoint | null = null;
-		for (const { page, packets, streamOffset } of reader.push(first)) {
+		const pages = reader.push(first);
+		for (const { page, streamOffset } of pages) this.pages.add(streamOffset, page.length, page.granule);
+		for (const { page, packets, streamOffset } of pages) {
 			for (const p of packets) {
 				if (isOpusHead(p)) this.head = parseOpusHead(p);
 				else if (isOpusTags(p)) tagsPage = { offset: streamOffset, granule: 0 };
@@ -315,6 +334,24 @@ export class OggOpusSource implements StemSource {
 	seek(frame: number): void {
 		this.seekTo = Math.max(0, Math.min(Math.round(frame), this.frames));
 		this.needSeek = true;
+		this.epoch++;
+	}
+
+	/** The page to decode from for timeline frame `frame` (its pre-roll included). */
+	private async locate(frame: number): Promise<PagePoint> {
+		const wanted = frame + this.head.preSkip - OPUS_PREROLL;
+		if (wanted <= 0) return this.dataStart;
+		return seekPage(this.file, wanted, this.dataStart, this.file.size, this.endGranule, this.file.segmentBytes, this.pages);
+	}
+
+	prefetch(frame: number): void {
+		if (!this.head || this.decoder === null) return;
+		// The search's reads and the first read after it land in the segment cache (and
+		// the pages in the index), so the seek that follows finds them there.
+		const f = Math.max(0, Math.min(Math.round(frame), this.frames));
+		this.locate(f)
+			.then((p) => this.file.read(p.offset, p.offset + FIRST_READ))
+			.catch(() => {});
 	}
 
 	/** Appends decoded output at its timeline position, dropping pre-roll, overlap and the end trim. */
@@ -336,18 +373,16 @@ export class OggOpusSource implements StemSource {
 		this.pendingFrames += n - from;
 	}
 
-	private async reposition() {
+	/** Positions the reading at `seekTo`; false when a newer seek came in meanwhile. */
+	private async reposition(epoch: number): Promise<boolean> {
 		this.needSeek = false;
 		this.target = this.seekTo;
 		this.decoder!.reset();
 		this.pending = [];
 		this.pendingFrames = 0;
 		this.pendingStart = this.target;
-		const wanted = this.target + this.head.preSkip - OPUS_PREROLL;
-		let point = this.dataStart;
-		if (wanted > 0) {
-			point = await seekPage(this.file, wanted, this.dataStart, this.file.size, this.endGranule, 16 * 1024);
-		}
+		const point = await this.locate(this.target);
+		if (epoch !== this.epoch) return false;
 		// Read from the seek page on; its own packets only set the clock.
 		this.reader = new OggPacketReader(point.offset);
 		this.clock = new OpusPacketClock(null);
@@ -356,37 +391,49 @@ export class OggOpusSource implements StemSource {
 		// Only for WebCodecs: the decodeAudioData fallback decodes each read as a chunk, and
 		// a short first chunk leaves a seam the full mixdown does not have.
 		this.fresh = this.decoding === 'webcodecs';
+		return true;
 	}
 
 	/** The next block is the first after a seek (see FIRST_BLOCK). */
 	private fresh = false;
 
-	private async feed(): Promise<void> {
+	/** Reads and decodes the next bytes; false when a seek came in meanwhile (nothing kept). */
+	private async feed(epoch: number): Promise<boolean> {
 		const seg = this.file.segmentBytes;
 		const segEnd = (Math.floor(this.readPos / seg) + 1) * seg;
 		const end = Math.min(this.file.size, this.fresh ? Math.min(segEnd, this.readPos + FIRST_READ) : segEnd);
 		const bytes = await this.file.read(this.readPos, end);
+		if (epoch !== this.epoch) return false;
 		this.readPos = end;
 		if (this.readPos >= this.file.size) this.eof = true;
 		const packets: TimedPacket[] = [];
-		for (const pp of this.reader.push(bytes)) packets.push(...this.clock.page(pp));
+		for (const pp of this.reader.push(bytes)) {
+			this.pages.add(pp.streamOffset, pp.page.length, pp.page.granule);
+			packets.push(...this.clock.page(pp));
+		}
 		const floor = this.target + this.head.preSkip - OPUS_PREROLL;
 		const wanted = packets.filter((p) => p.start + p.samples >= floor);
-		for (const run of await this.decoder!.decode(wanted, this.eof)) this.take(run);
+		const runs = await this.decoder!.decode(wanted, this.eof);
+		if (epoch !== this.epoch) return false;
+		for (const run of runs) this.take(run);
+		return true;
 	}
 
 	next(): Promise<PcmBlock | null> {
-		const p = this.lock.then(() => this.read());
+		const epoch = this.epoch;
+		// After a seek, not behind a read of the old place: that one is void, and waiting
+		// for its fetch and decode only delays the new place.
+		const p = this.needSeek ? this.read(epoch) : this.lock.then(() => this.read(epoch));
 		this.lock = p.catch(() => {});
 		return p;
 	}
 
-	private async read(): Promise<PcmBlock | null> {
-		if (this.needSeek) await this.reposition();
+	/** The next block of `epoch`; null when a seek came in meanwhile (its caller has moved on). */
+	private async read(epoch: number): Promise<PcmBlock | null> {
+		if (epoch !== this.epoch) return null;
+		if (this.needSeek && !(await this.reposition(epoch))) return null;
 		while (this.pendingFrames < (this.fresh ? FIRST_BLOCK : OPUS_BLOCK) && !this.eof) {
-			await this.feed();
-			// A seek came in meanwhile: this read is void (its caller has moved on).
-			if (this.needSeek) return null;
+			if (!(await this.feed(epoch))) return null;
 		}
 		if (this.pendingFrames === 0) return null;
 		const frames = this.pendingFrames;

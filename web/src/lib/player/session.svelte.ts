@@ -204,6 +204,11 @@ export class PlayerSession {
 		return this.player.seek(seconds);
 	}
 
+	/** A click on the timeline may be a seek there: read ahead for it (see Player.prefetch). */
+	prefetch(seconds: number) {
+		this.player.prefetch(seconds);
+	}
+
 	nudge(seconds: number) {
 		return this.seek(this.player.currentTime + seconds);
 	}

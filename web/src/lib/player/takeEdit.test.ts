@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canSplitAt, edgeRange, followedLoop, mergeRefusal, moveTakeEdge, sameSpan, snapTo } from './takeEdit';
+import { canSplitAt, edgeRange, followedLoop, mergeRefusal, moveTakeEdge, sameSpan, snapEdge, snapTo } from './takeEdit';
 
 const takes = [
 	{ startSeconds: 0, endSeconds: 36 },
@@ -96,9 +96,29 @@ describe('followedLoop', () => {
 		expect(followedLoop(loop, 75, takes[1], halves)).toEqual({ start: 70, end: 86 });
 		expect(followedLoop(loop, 10, takes[1], halves)).toEqual({ start: 50, end: 70 });
 	});
-	it('stays for another take, no loop, or a deleted take', () => {
-		expect(followedLoop(loop, 60, takes[0], [{ startSeconds: 0, endSeconds: 30 }])).toBeNull();
-		expect(followedLoop(null, 60, takes[1], [{ startSeconds: 52, endSeconds: 80 }])).toBeNull();
-		expect(followedLoop(loop, 60, takes[1], [])).toBeNull();
+	it('stays for another take or no loop', () => {
+		expect(followedLoop(loop, 60, takes[0], [{ startSeconds: 0, endSeconds: 30 }])).toBe('keep');
+		expect(followedLoop(null, 60, takes[1], [{ startSeconds: 52, endSeconds: 80 }])).toBe('keep');
+		expect(followedLoop(loop, 60, takes[0], [])).toBe('keep');
+	});
+	it('goes when its take is deleted', () => {
+		expect(followedLoop(loop, 60, takes[1], [])).toBe('clear');
+	});
+});
+
+describe('snapEdge', () => {
+	const beats = [10, 10.5, 11, 11.5, 12];
+	it('pulls a dragged edge onto a beat of the take near it', () => {
+		expect(snapEdge(11.08, null, beats, 0.2, 0.1)).toBe(11);
+		expect(snapEdge(11.2, null, beats, 0.2, 0.1)).toBe(11.2);
+	});
+	it('prefers the play head', () => {
+		expect(snapEdge(11.08, 11.15, beats, 0.2, 0.1)).toBe(11.15);
+	});
+	it('leaves the edge free where the beats are too close together at this zoom', () => {
+		expect(snapEdge(11.08, null, beats, 0.8, 0.2)).toBe(11.08);
+	});
+	it('without beats, only the play head', () => {
+		expect(snapEdge(11.08, null, [], 0.2, 0.1)).toBe(11.08);
 	});
 });

@@ -54,6 +54,18 @@ export function snapTo(to: number, targets: readonly number[], tolerance: number
 	return best;
 }
 
+/**
+ * Where a dragged edge goes: onto the play head within `tolerance` s, else onto a beat of
+ * the take's grid within `beatTolerance` s, where the beats lie at least four tolerances
+ * apart (any closer, at this zoom, and the edge could not be placed between them).
+ */
+export function snapEdge(to: number, time: number | null, beats: readonly number[], tolerance: number, beatTolerance: number): number {
+	if (time !== null && Math.abs(time - to) <= tolerance) return time;
+	const gaps = beats.slice(1).map((b, i) => b - beats[i]).sort((x, y) => x - y);
+	const period = gaps[gaps.length >> 1] ?? Infinity;
+	return period >= 4 * beatTolerance ? snapTo(to, beats, beatTolerance) : to;
+}
+
 /** A split at the play head is offered while the play head is inside the take. */
 export function canSplitAt(t: Span, time: number): boolean {
 	return time > t.startSeconds && time < t.endSeconds;
@@ -76,13 +88,17 @@ export function sameSpan(a: { start: number; end: number } | null, t: Span): boo
 	return !!a && Math.abs(a.start - t.startSeconds) < 0.01 && Math.abs(a.end - t.endSeconds) < 0.01;
 }
 
+/** What becomes of a loop after an edit of a take: a new span, cleared, or kept as it is. */
+export type LoopFollow = { start: number; end: number } | 'clear' | 'keep';
+
 /**
  * Where a loop goes when the take it was exactly on is edited into `to` (one take: moved
  * or merged; two: split, and the loop takes the half the play head is in, else the
- * first). Null: the loop stays (another take's, or the take was deleted).
+ * first; none: deleted, and the loop goes with it). A loop on another take is kept.
  */
-export function followedLoop(loop: { start: number; end: number } | null, time: number, from: Span, to: readonly Span[]): { start: number; end: number } | null {
-	if (!sameSpan(loop, from) || to.length === 0) return null;
+export function followedLoop(loop: { start: number; end: number } | null, time: number, from: Span, to: readonly Span[]): LoopFollow {
+	if (!sameSpan(loop, from)) return 'keep';
+	if (to.length === 0) return 'clear';
 	const t = to.find((x) => time >= x.startSeconds && time < x.endSeconds) ?? to[0];
 	return { start: t.startSeconds, end: t.endSeconds };
 }
