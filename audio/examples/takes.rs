@@ -7,12 +7,16 @@
 //! `"song"` is the take's same-song group (`song_match::group`: "g1", "g2", ..., null
 //! for a take like no other); with `TAKES_SIMILARITY=sim.json` the pairwise similarities
 //! are written too (`{"takes": [[start, end], ...], "similarity": [[...], ...]}`).
+//! With `TAKES_STEMS=DIR` the stems in DIR (`drums.wav`, `bass.wav`, `other.wav`,
+//! `vocals.wav`, as `generate.py --stems` writes them) are evidence too, as the pipeline's
+//! separated stems are (`stem_evidence`).
 
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use stemset_audio::takes::{TakeAnalyzer, TakeSettings, seconds, song_match};
+use stemset_audio::analysis::Analyzer;
+use stemset_audio::takes::{TakeAnalyzer, TakeSettings, seconds, song_match, stem_evidence};
 use stemset_audio::{AudioSink, AudioSource, CHUNK_FRAMES, decode};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,7 +38,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         analyzer.write(&buf[..n * ch])?;
     }
     let decoded = t0.elapsed();
-    let takes = analyzer.finish_takes();
+    let mut takes = analyzer.finish_takes();
+    if let Ok(dir) = std::env::var("TAKES_STEMS") {
+        let mut levels = Vec::new();
+        for name in ["drums", "bass", "other", "vocals"] {
+            let mut stem = decode::open(&Path::new(&dir).join(format!("{name}.wav")))?;
+            let ch = stem.channels().max(1);
+            let mut meter = Analyzer::new(stem.sample_rate(), ch)?;
+            let mut buf = vec![0.0f32; CHUNK_FRAMES * ch];
+            loop {
+                let n = stem.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                meter.write(&buf[..n * ch])?;
+            }
+            levels.push((name, meter.levels()));
+        }
+        let stems: Vec<stem_evidence::StemLevels<'_>> = levels
+            .iter()
+            .map(|(name, power)| stem_evidence::StemLevels { name, power })
+            .collect();
+        stem_evidence::trim_lone_instrument(&mut takes, &stems);
+    }
     let found_at = t0.elapsed();
     let sim = song_match::similarities(&takes);
     let groups = song_match::cluster(&sim, song_match::SAME_SONG);
