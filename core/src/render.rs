@@ -120,7 +120,7 @@ impl RenderRequest {
         }
         sink.finish()?;
         drop(stereo);
-        let takes = takes.map(AnalysisThread::join).unwrap_or_default();
+        let mut takes = takes.map(AnalysisThread::join).unwrap_or_default();
         let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
         sanitize_stats.check(&self.input)?;
         let repaired_samples = sanitize_stats.repaired();
@@ -193,7 +193,6 @@ impl RenderRequest {
         let stems = results.into_iter().collect::<Result<Vec<_>, _>>()?;
         // The stems are evidence the mix lacks: one instrument alone at a take's edge
         // (noodling right after the song) is not the band.
-        let mut takes = takes;
         let activity: Vec<stem_evidence::StemLevels<'_>> = stems
             .iter()
             .map(|s| stem_evidence::StemLevels {

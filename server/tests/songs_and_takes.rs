@@ -96,6 +96,37 @@ async fn take_row(s: &TestServer, id: Uuid) -> Option<take::Model> {
         .expect("query")
 }
 
+/// Alpha's recording processed again with these takes found.
+async fn reprocess(s: &TestServer, found: &[TakeMetadata]) {
+    stemset_library::takes::store::replace_takes(
+        &s.db,
+        s.alpha.recording.profile_id,
+        s.alpha.recording.id,
+        found,
+        Utc::now(),
+    )
+    .await
+    .expect("replace");
+}
+
+/// The starts of alpha's takes in order, through the API (and the answer).
+async fn take_starts(s: &TestServer, who: &Auth) -> (Vec<f64>, Value) {
+    let body = call(
+        s,
+        who,
+        "query($id: String!) { takes(filters: { recordingId: { eq: $id } }, orderBy: { position: ASC }) { nodes { startSeconds position } } }",
+        json!({ "id": s.alpha.recording.id }),
+    )
+    .await;
+    let starts = body["data"]["takes"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["startSeconds"].as_f64())
+        .collect();
+    (starts, body)
+}
+
 async fn songs_and_takes(backend: Backend) {
     let s = TestServer::start(backend).await;
     let me = Auth::Cookie(s.session_cookie(&s.member));
@@ -358,15 +389,7 @@ async fn songs_and_takes(backend: Backend) {
         analysis(85.0, 125.0),
         analysis(400.0, 460.0),
     ];
-    stemset_library::takes::store::replace_takes(
-        &s.db,
-        s.alpha.recording.profile_id,
-        s.alpha.recording.id,
-        &new,
-        Utc::now(),
-    )
-    .await
-    .expect("replace");
+    reprocess(&s, &new).await;
     let a1_after = take_row(&s, a1.id).await.expect("a1 kept");
     assert_eq!(a1_after.song_id, Some(blue_id));
     assert_eq!(
@@ -385,19 +408,7 @@ async fn songs_and_takes(backend: Backend) {
         take_row(&s, unfiled.id).await.is_none(),
         "an undecided one goes"
     );
-    let body = call(
-        &s,
-        &me,
-        "query($id: String!) { takes(filters: { recordingId: { eq: $id } }, orderBy: { position: ASC }) { nodes { startSeconds position } } }",
-        json!({ "id": s.alpha.recording.id }),
-    )
-    .await;
-    let starts: Vec<f64> = body["data"]["takes"]["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .filter_map(|n| n["startSeconds"].as_f64())
-        .collect();
+    let (starts, body) = take_starts(&s, &me).await;
     assert_eq!(starts, vec![11.0, 90.0, 150.0, 400.0], "{body}");
 
     // Deleting a song leaves its takes; deleting a take leaves the recording.
@@ -437,28 +448,8 @@ async fn songs_and_takes(backend: Backend) {
         analysis(100.0, 120.0),
         analysis(400.0, 460.0),
     ];
-    stemset_library::takes::store::replace_takes(
-        &s.db,
-        s.alpha.recording.profile_id,
-        s.alpha.recording.id,
-        &again,
-        Utc::now(),
-    )
-    .await
-    .expect("replace again");
-    let body = call(
-        &s,
-        &me,
-        "query($id: String!) { takes(filters: { recordingId: { eq: $id } }, orderBy: { position: ASC }) { nodes { startSeconds position } } }",
-        json!({ "id": s.alpha.recording.id }),
-    )
-    .await;
-    let starts: Vec<f64> = body["data"]["takes"]["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .filter_map(|n| n["startSeconds"].as_f64())
-        .collect();
+    reprocess(&s, &again).await;
+    let (starts, body) = take_starts(&s, &me).await;
     assert_eq!(starts, vec![90.0, 400.0], "{body}");
     s.stop().await;
 }

@@ -132,13 +132,8 @@ fn extend_quiet_intro(
     let max_pause = (s.quiet_intro_pause_seconds * fps) as usize;
     let lo = start.saturating_sub((s.quiet_intro_max_seconds * fps) as usize);
     let half = ((0.1 * fps) as usize).max(1);
-    let level = |i: usize| {
-        // Frames up to `i` only: the band's first note must not leak in.
-        let a = i.saturating_sub(2 * half);
-        let b = i + 1;
-        let p: f64 = frames[a..b].iter().map(|f| f64::from(f.low + f.mid)).sum();
-        10.0 * (p / (b - a) as f64 + 1e-12).log10()
-    };
+    // Frames up to `i` only: the band's first note must not leak in.
+    let level = |i: usize| mean_level(frames, i.saturating_sub(2 * half), i + 1);
     let mut first = start;
     let mut pause = 0usize;
     let mut i = start;
@@ -178,13 +173,11 @@ pub fn noise_floor(frames: &[Frame]) -> f64 {
 /// Mean low+mid level of second `k`, dB.
 pub fn second_level(frames: &[Frame], geo: &Geometry, k: usize) -> f64 {
     let fps = geo.fps();
-    let a = ((k as f64) * fps) as usize;
-    let b = (((k + 1) as f64 * fps) as usize).min(frames.len());
-    if b <= a {
-        return -120.0;
-    }
-    let p: f64 = frames[a..b].iter().map(|f| f64::from(f.low + f.mid)).sum();
-    10.0 * (p / (b - a) as f64 + 1e-12).log10()
+    mean_level(
+        frames,
+        ((k as f64) * fps) as usize,
+        ((k + 1) as f64 * fps) as usize,
+    )
 }
 
 /// The share of frames `[a, b)` whose low+mid level is at least `above_db` over `floor`.

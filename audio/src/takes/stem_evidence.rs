@@ -181,6 +181,13 @@ mod tests {
 
     const PER_S: usize = LEVELS_PER_SECOND as usize;
 
+    fn named<'a>(stems: &[(&'a str, &'a [f32])]) -> Vec<StemLevels<'a>> {
+        stems
+            .iter()
+            .map(|&(name, power)| StemLevels { name, power })
+            .collect()
+    }
+
     /// Power per block: `on` (dB) over `[a, b)` seconds, `off` elsewhere.
     fn level(total_s: usize, spans: &[(usize, usize, f64)], off: f64) -> Vec<f32> {
         let mut v = vec![10f32.powf((off / 10.0) as f32); total_s * PER_S];
@@ -218,24 +225,12 @@ mod tests {
         let bass = level(100, &[(10, 70, -22.0)], -90.0);
         let other = level(100, &[(10, 70, -25.0)], -90.0);
         let vocals = level(100, &[(20, 60, -24.0)], -90.0);
-        let stems = [
-            StemLevels {
-                name: "drums",
-                power: &drums,
-            },
-            StemLevels {
-                name: "bass",
-                power: &bass,
-            },
-            StemLevels {
-                name: "other",
-                power: &other,
-            },
-            StemLevels {
-                name: "vocals",
-                power: &vocals,
-            },
-        ];
+        let stems = named(&[
+            ("drums", &drums),
+            ("bass", &bass),
+            ("other", &other),
+            ("vocals", &vocals),
+        ]);
         let mut takes = vec![take(10.0, 80.0)];
         trim_lone_instrument(&mut takes, &stems);
         let t = &takes[0];
@@ -251,53 +246,19 @@ mod tests {
         let other = level(100, &[(10, 20, -40.0), (20, 70, -25.0)], -90.0);
         let drums = level(100, &[(20, 70, -20.0)], -90.0);
         let bass = level(100, &[(20, 70, -22.0)], -90.0);
-        let stems = [
-            StemLevels {
-                name: "drums",
-                power: &drums,
-            },
-            StemLevels {
-                name: "bass",
-                power: &bass,
-            },
-            StemLevels {
-                name: "other",
-                power: &other,
-            },
-        ];
+        let stems = named(&[("drums", &drums), ("bass", &bass), ("other", &other)]);
         let mut takes = vec![take(10.0, 70.0)];
         trim_lone_instrument(&mut takes, &stems);
         assert_eq!((takes[0].start, takes[0].end), (10.0, 70.0));
         // Noodling on the bass before the song, at its level: cut.
         let bass = level(100, &[(5, 70, -22.0)], -90.0);
-        let stems = [
-            StemLevels {
-                name: "drums",
-                power: &drums,
-            },
-            StemLevels {
-                name: "bass",
-                power: &bass,
-            },
-            StemLevels {
-                name: "other",
-                power: &level(100, &[(20, 70, -25.0)], -90.0),
-            },
-        ];
+        let other = level(100, &[(20, 70, -25.0)], -90.0);
+        let stems = named(&[("drums", &drums), ("bass", &bass), ("other", &other)]);
         let mut takes = vec![take(5.0, 70.0)];
         trim_lone_instrument(&mut takes, &stems);
         assert_eq!((takes[0].start, takes[0].end), (20.0, 70.0));
         // One instrument stem only (vocals do not count): nothing to compare, no change.
-        let stems = [
-            StemLevels {
-                name: "bass",
-                power: &bass,
-            },
-            StemLevels {
-                name: "vocals",
-                power: &drums,
-            },
-        ];
+        let stems = named(&[("bass", &bass), ("vocals", &drums)]);
         let mut takes = vec![take(5.0, 70.0)];
         trim_lone_instrument(&mut takes, &stems);
         assert_eq!((takes[0].start, takes[0].end), (5.0, 70.0));
