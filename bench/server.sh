@@ -14,6 +14,10 @@
 #   DATABASES                   which to run, "sqlite postgres" by default
 #   DURATION, CONNECTIONS, THREADS, WARMUP   wrk settings (20s, 16, 2, 3s)
 #   RECORDINGS                  library size (500)
+#   PERF_OUT                    a folder: perf records the server during the measured run
+#                               and its top functions (self time) are printed, per database
+#   PERF_ARGS                   perf record's sampling options (-F 1999 -g; call graphs of
+#                               Rust code need  --call-graph dwarf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -228,7 +232,23 @@ run_one() { # $1 = sqlite | postgres
   local wrk_args=(-t"$threads" -c"$connections" --latency -s "$repo/bench/graphql_query.lua")
   echo "  wrk ${wrk_args[*]} -d$duration $base/graphql   (after a $warmup warm-up)"
   run_wrk "$warmup" /dev/null
+  local perf_pid=""
+  if [ -n "${PERF_OUT:-}" ]; then
+    mkdir -p "$PERF_OUT"
+    # shellcheck disable=SC2086
+    perf record -q ${PERF_ARGS:--F 1999 -g} -p "$server_pid" -o "$PERF_OUT/perf-$kind.data" \
+      -- sleep "${duration%s}" 2>"$PERF_OUT/perf-$kind.log" &
+    perf_pid=$!
+  fi
   run_wrk "$duration" "$dir/wrk.txt"
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    perf report -i "$PERF_OUT/perf-$kind.data" --no-children --sort symbol --percent-limit 0.7 \
+      --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | sed 's/ *$//' | head -n 30 \
+      > "$PERF_OUT/top-$kind.txt" || true
+    echo "  perf, top functions by self time ($PERF_OUT/perf-$kind.data):"
+    sed 's/^/  /' "$PERF_OUT/top-$kind.txt"
+  fi
   sed 's/^/  /' "$dir/wrk.txt"
   if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base/healthz" || true)" != 200 ]; then
     echo "the server is no longer healthy after the run; log tail:" >&2

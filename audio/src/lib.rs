@@ -12,6 +12,7 @@ pub mod hashing;
 pub mod limits;
 pub mod opus_decode;
 pub mod origin_date;
+pub mod pipe;
 pub mod resample;
 pub mod sanitize;
 pub mod sniff;
@@ -46,9 +47,22 @@ pub enum AudioError {
     },
     #[error("{0}")]
     Format(String),
+    /// The stage writing a stream stopped before its end (it failed or was cancelled;
+    /// its own error says why).
+    #[error("the stream stopped before its end")]
+    Interrupted,
+    /// The stage reading a stream stopped (its own error says why).
+    #[error("the stream's reader stopped")]
+    Abandoned,
 }
 
 impl AudioError {
+    /// True for the errors a pipe reports when the stage at its other end stopped: a
+    /// consequence, never the cause, of a failed run.
+    pub fn is_pipe_break(&self) -> bool {
+        matches!(self, AudioError::Interrupted | AudioError::Abandoned)
+    }
+
     /// The same error with every mention of `from` (a scratch copy) naming `to` (what the
     /// user calls the file), and any other path under `scratch` shown without it: a user
     /// never sees a server's temp folder.
@@ -84,6 +98,7 @@ impl AudioError {
             },
             AudioError::Resample(s) => AudioError::Resample(text(s)),
             AudioError::Format(s) => AudioError::Format(text(s)),
+            e @ (AudioError::Interrupted | AudioError::Abandoned) => e,
         }
     }
 }
@@ -121,6 +136,21 @@ pub trait AudioSink: Send {
     fn write(&mut self, interleaved: &[f32]) -> Result<(), AudioError>;
     /// Flushes and closes the output. Writing after `finish` is a bug.
     fn finish(&mut self) -> Result<(), AudioError>;
+}
+
+impl<T: AudioSource + ?Sized> AudioSource for &mut T {
+    fn sample_rate(&self) -> u32 {
+        (**self).sample_rate()
+    }
+    fn channels(&self) -> usize {
+        (**self).channels()
+    }
+    fn total_frames(&self) -> Option<u64> {
+        (**self).total_frames()
+    }
+    fn read(&mut self, buf: &mut [f32]) -> Result<usize, AudioError> {
+        (**self).read(buf)
+    }
 }
 
 impl<T: AudioSource + ?Sized> AudioSource for Box<T> {

@@ -15,7 +15,9 @@ pub enum Stage {
     SentToWorker,
     FetchSource,
     Decode,
-    /// Model `index` of `count` (1-based) of the strategy tree.
+    /// Model `index` of `count` (1-based) of the strategy tree; a tree whose models run at
+    /// once (streaming into each other and into the encoders) is one stage, `count` 1,
+    /// named after all of them.
     Model {
         name: String,
         index: usize,
@@ -60,6 +62,8 @@ impl std::fmt::Display for Stage {
             Stage::SentToWorker => f.write_str("sent to GPU worker"),
             Stage::FetchSource => f.write_str("fetch source"),
             Stage::Decode => f.write_str("decode"),
+            // One stage for the whole tree (its models run at once) needs no count.
+            Stage::Model { name, count: 1, .. } => f.write_str(name),
             Stage::Model { name, index, count } => write!(f, "{name} ({index}/{count})"),
             Stage::Encode { stems } => write!(f, "encode {stems} stems"),
             Stage::Upload => f.write_str("upload"),

@@ -1,13 +1,14 @@
-//! The CPU-bound part of processing one file, run on a blocking thread: decode to a
-//! stereo WAV at the first model's rate, run the strategy tree, then encode and analyse
-//! every stem (in parallel) into a scratch folder.
+//! The CPU-bound part of processing one file, run on a blocking thread: decode, run the
+//! strategy tree, encode and analyse every stem into a scratch folder. All of it streams
+//! at once (decoder, models and encoders each on a thread, joined by bounded pipes), so
+//! scratch holds only the encoded stems.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::catalog::Plugins;
 use crate::error::Error;
-use crate::executor::Executor;
+use crate::executor::{Executor, PIPE_BLOCKS, is_pipe_break};
 use crate::music_only::{self, MusicOnly};
 use crate::progress::{PipelineProgress, Stage};
 use crate::strategy::StrategyNode;
@@ -15,6 +16,7 @@ use stemset_audio::analysis::Analyzer;
 use stemset_audio::channels::ToStereo;
 use stemset_audio::decode::{self, SourceInfo};
 use stemset_audio::encode::{EncodeSpec, OutputFormat, create_encoder};
+use stemset_audio::pipe::pipe;
 use stemset_audio::resample::Resampled;
 use stemset_audio::sanitize::Sanitized;
 use stemset_audio::takes::{Take, TakeAnalyzer, TakeSettings, stem_evidence};
@@ -73,9 +75,6 @@ impl Rendered {
 
 impl RenderRequest {
     pub fn run(self, progress: &dyn PipelineProgress) -> Result<Rendered, Error> {
-        // 1. Decode to a stereo f32 WAV at the source's rate; the executor resamples to
-        // each model's rate as it reads.
-        progress.stage(Stage::Decode);
         // Hash the very handle that is decoded: a file replaced since it was scanned is
         // recorded under the content that was actually separated.
         let open_err = |source: std::io::Error| AudioError::Open {
@@ -91,106 +90,87 @@ impl RenderRequest {
         let sanitize_stats = sanitized.stats();
         let counted = Counting::new(ToStereo::new(sanitized));
         let frames_counter = counted.counter.clone();
-        let mut stereo: Box<dyn AudioSource> = Box::new(counted);
-        let input_wav = self.scratch.join("input.wav");
-        let mut sink = WavSink::create(
-            &input_wav,
-            info.sample_rate,
-            MODEL_CHANNELS,
-            WavSampleFormat::Float32,
-        )?;
+        let stereo: Box<dyn AudioSource> = Box::new(counted);
         // The take analysis reads the mix as it is decoded: no second pass over the file.
-        // The analysis runs on its own thread (fed through a short queue), so on two
-        // cores or more it costs the decode next to no wall time.
-        let mut takes = self.takes.clone().map(|settings| {
+        // It runs on its own thread (fed through a short queue), so on two cores or more
+        // it costs the decode next to no wall time.
+        let takes = self.takes.clone().map(|settings| {
             AnalysisThread::start(TakeAnalyzer::new(
                 info.sample_rate,
                 MODEL_CHANNELS,
                 settings,
             ))
         });
-        {
-            let mut tee = Tee {
-                sinks: vec![&mut sink],
-            };
-            if let Some(t) = takes.as_mut() {
-                tee.sinks.push(t);
+        let out_dir = self.scratch.join("out");
+        std::fs::create_dir_all(&out_dir)
+            .map_err(|e| Error::io("cannot create the output folder", e))?;
+        let executor = Executor {
+            plugins: &self.plugins,
+            progress,
+        };
+        let spec = encode_spec(self.format, self.bitrate, &info);
+        let (stems, takes, separated_seconds) = if self.music_only.is_some() {
+            self.separate_takes_only(&executor, stereo, takes, &info, &out_dir, spec, progress)?
+        } else {
+            // Decode → tree → encoders, all streaming: the only scratch is the encoded
+            // stems. The decoder runs on its own thread, ahead of the first model.
+            let (decoded, stems, takes) = std::thread::scope(|scope| {
+                let (mut writer, mut reader) = pipe(
+                    info.sample_rate,
+                    MODEL_CHANNELS,
+                    stereo.total_frames(),
+                    PIPE_BLOCKS,
+                );
+                let decoder = scope.spawn(move || {
+                    let mut stereo = stereo;
+                    let mut takes = takes;
+                    let copied = {
+                        let mut tee = Tee {
+                            sinks: vec![&mut writer],
+                        };
+                        if let Some(t) = takes.as_mut() {
+                            tee.sinks.push(t);
+                        }
+                        copy_with_progress(stereo.as_mut(), &mut tee, &Cancel(progress))
+                            .and_then(|_| tee.finish().map_err(Error::from))
+                    };
+                    (copied, takes)
+                });
+                let stems = executor.run(&self.tree, &mut reader, &|name, src| {
+                    render_stem(name, src, &out_dir, spec.clone(), &Cancel(progress))
+                });
+                // The decoder stops at once if the tree did (its pipe breaks).
+                drop(reader);
+                let (decoded, takes) = decoder.join().unwrap_or_else(|panic| {
+                    let detail = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    (Err(Error::internal("decoding", &detail)), None)
+                });
+                (decoded, stems, takes)
+            });
+            let takes = takes.map(AnalysisThread::join).unwrap_or_default();
+            // A decode error is the cause of the breaks it leaves in the tree; a file
+            // without frames is said so, whatever the models and encoders made of it.
+            match decoded {
+                Err(e) if !is_pipe_break(&e) => return Err(e),
+                _ => {}
             }
-            copy_with_progress(stereo.as_mut(), &mut tee, progress)?;
-        }
-        sink.finish()?;
-        drop(stereo);
-        let mut takes = takes.map(AnalysisThread::join).unwrap_or_default();
-        let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
+            let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
+            no_frames_is_an_error(source_frames, &self.input)?;
+            sanitize_stats.check(&self.input)?;
+            let stems = stems?.into_iter().map(|(_, stem)| stem).collect::<Vec<_>>();
+            (stems, takes, None)
+        };
         sanitize_stats.check(&self.input)?;
+        let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
         let repaired_samples = sanitize_stats.repaired();
         if repaired_samples > 0 {
             tracing::warn!(path = %self.input.display(), repaired_samples, "NaN, infinite or out-of-range samples were repaired");
         }
-        if source_frames == 0 {
-            return Err(AudioError::Decode {
-                path: self.input.clone(),
-                reason: "the file contains no audio frames".into(),
-            }
-            .into());
-        }
-
-        // 2. The strategy tree.
-        let executor = Executor {
-            plugins: &self.plugins,
-            scratch: &self.scratch,
-            progress,
-        };
-        let only_takes = self.music_only.as_ref().and_then(|m| {
-            let times: Vec<(f64, f64)> = takes.iter().map(|t| (t.start, t.end)).collect();
-            music_only::Plan::new(m, &times, info.sample_rate, source_frames)
-        });
-        let (stem_wavs, separated_seconds) = match only_takes {
-            Some(plan) => {
-                let stems = plan.run(&input_wav, &self.scratch, |cut| {
-                    executor.run(&self.tree, cut)
-                })?;
-                (stems, Some(plan.seconds()))
-            }
-            None => (executor.run(&self.tree, &input_wav)?, None),
-        };
-        let _ = std::fs::remove_file(&input_wav);
-
-        // 3. Encode + analyse each stem at the source's rate (Opus: always 48 kHz).
-        let out_dir = self.scratch.join("out");
-        std::fs::create_dir_all(&out_dir)
-            .map_err(|e| Error::io("cannot create the output folder", e))?;
-        // Stems are independent: encode them in parallel (Opus and the true-peak meter
-        // are the expensive part), reporting the mean progress of all of them.
-        progress.stage(Stage::Encode {
-            stems: stem_wavs.len(),
-        });
-        let shared = SharedProgress::new(progress, stem_wavs.len());
-        let results: Vec<Result<RenderedStem, Error>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = stem_wavs
-                .iter()
-                .enumerate()
-                .map(|(i, (name, wav))| {
-                    let spec = encode_spec(self.format, self.bitrate, &info);
-                    let (out_dir, shared) = (&out_dir, &shared);
-                    scope.spawn(move || render_stem(name, wav, out_dir, spec, &shared.part(i)))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|panic| {
-                        let detail = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_default();
-                        Err(Error::internal("encoding a stem", &detail))
-                    })
-                })
-                .collect()
-        });
-        let stems = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let mut takes = takes;
         // The stems are evidence the mix lacks: one instrument alone at a take's edge
         // (noodling right after the song) is not the band.
         let activity: Vec<stem_evidence::StemLevels<'_>> = stems
@@ -212,12 +192,150 @@ impl RenderRequest {
             separated_seconds,
         })
     }
+
+    /// `processing.separate: takes`: the takes must be known before any model runs, so
+    /// the decoded source goes to a WAV first; the cut of the takes then streams through
+    /// the tree into stem WAVs, which are rebuilt to full length and encoded.
+    #[allow(clippy::too_many_arguments)]
+    fn separate_takes_only(
+        &self,
+        executor: &Executor<'_>,
+        mut stereo: Box<dyn AudioSource>,
+        mut takes: Option<AnalysisThread>,
+        info: &SourceInfo,
+        out_dir: &Path,
+        spec: EncodeSpec,
+        progress: &dyn PipelineProgress,
+    ) -> Result<Separated, Error> {
+        progress.stage(Stage::Decode);
+        let input_wav = self.scratch.join("input.wav");
+        let mut sink = WavSink::create(
+            &input_wav,
+            info.sample_rate,
+            MODEL_CHANNELS,
+            WavSampleFormat::Float32,
+        )?;
+        {
+            let mut tee = Tee {
+                sinks: vec![&mut sink],
+            };
+            if let Some(t) = takes.as_mut() {
+                tee.sinks.push(t);
+            }
+            copy_with_progress(stereo.as_mut(), &mut tee, progress)?;
+        }
+        sink.finish()?;
+        let source_frames = stereo.total_frames();
+        drop(stereo);
+        let takes = takes.map(AnalysisThread::join).unwrap_or_default();
+        let frames = WavSource::open(&input_wav)?
+            .total_frames()
+            .or(source_frames);
+        no_frames_is_an_error(frames.unwrap_or(0), &self.input)?;
+        let to_wav = |name: &str, src: &mut dyn AudioSource| -> Result<PathBuf, Error> {
+            let path = self.scratch.join(format!("{name}.wav"));
+            let mut sink = WavSink::create(
+                &path,
+                src.sample_rate(),
+                MODEL_CHANNELS,
+                WavSampleFormat::Float32,
+            )?;
+            copy_with_progress(src, &mut sink, &Cancel(progress))?;
+            sink.finish()?;
+            Ok(path)
+        };
+        let times: Vec<(f64, f64)> = takes.iter().map(|t| (t.start, t.end)).collect();
+        let plan = self
+            .music_only
+            .as_ref()
+            .and_then(|m| music_only::Plan::new(m, &times, info.sample_rate, frames.unwrap_or(0)));
+        let (stem_wavs, separated_seconds) = match plan {
+            Some(plan) => {
+                let stems = plan.run(&input_wav, &self.scratch, |cut| {
+                    executor.run(&self.tree, &mut WavSource::open(cut)?, &to_wav)
+                })?;
+                (stems, Some(plan.seconds()))
+            }
+            None => (
+                executor.run(&self.tree, &mut WavSource::open(&input_wav)?, &to_wav)?,
+                None,
+            ),
+        };
+        let _ = std::fs::remove_file(&input_wav);
+
+        // Stems are independent: encode them in parallel (Opus and the true-peak meter
+        // are the expensive part), reporting the mean progress of all of them.
+        progress.stage(Stage::Encode {
+            stems: stem_wavs.len(),
+        });
+        let shared = SharedProgress::new(progress, stem_wavs.len());
+        let results: Vec<Result<RenderedStem, Error>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = stem_wavs
+                .iter()
+                .enumerate()
+                .map(|(i, (name, wav))| {
+                    let (shared, spec) = (&shared, spec.clone());
+                    scope.spawn(move || {
+                        let stem = render_stem(
+                            name,
+                            &mut WavSource::open(wav)?,
+                            out_dir,
+                            spec,
+                            &shared.part(i),
+                        );
+                        let _ = std::fs::remove_file(wav);
+                        stem
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|panic| {
+                        let detail = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Err(Error::internal("encoding a stem", &detail))
+                    })
+                })
+                .collect()
+        });
+        let stems = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        Ok((stems, takes, separated_seconds))
+    }
 }
 
-/// Encodes one stem and measures it (one pass over its intermediate WAV).
+/// The stems, the takes and the seconds the models ran on (None: all of it).
+type Separated = (Vec<RenderedStem>, Vec<Take>, Option<f64>);
+
+fn no_frames_is_an_error(frames: u64, input: &Path) -> Result<(), Error> {
+    if frames == 0 {
+        return Err(AudioError::Decode {
+            path: input.to_path_buf(),
+            reason: "the file contains no audio frames".into(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Progress for a stage running beside the one that reports: only cancellation.
+struct Cancel<'a>(&'a dyn PipelineProgress);
+
+impl PipelineProgress for Cancel<'_> {
+    fn stage(&self, _stage: Stage) {}
+    fn fraction(&self, _fraction: f32) {}
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
+    }
+}
+
+/// Encodes one stem and measures it, in one pass over its stream.
 fn render_stem(
     name: &str,
-    wav: &Path,
+    stream: &mut dyn AudioSource,
     out_dir: &Path,
     spec: EncodeSpec,
     progress: &dyn PipelineProgress,
@@ -225,9 +343,9 @@ fn render_stem(
     let file_name = format!("{name}.{}", spec.format.extension());
     let path = out_dir.join(&file_name);
     // A model can emit NaN too (a broken or half-precision file): repaired like a source.
-    let sanitized = Sanitized::new(WavSource::open(wav)?);
+    let sanitized = Sanitized::new(stream);
     let model_repairs = sanitized.stats();
-    let mut src: Box<dyn AudioSource> = Box::new(sanitized);
+    let mut src: Box<dyn AudioSource + '_> = Box::new(sanitized);
     if src.sample_rate() != spec.sample_rate {
         src = Box::new(Resampled::new(src, spec.sample_rate)?);
     }
@@ -257,7 +375,6 @@ fn render_stem(
         .map_err(|e| Error::io(format!("cannot stat {}", path.display()), e))?
         .len();
     drop(src);
-    let _ = std::fs::remove_file(wav);
     Ok(RenderedStem {
         name: name.to_string(),
         path,

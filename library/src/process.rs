@@ -60,6 +60,10 @@ pub struct Processor {
     pub config: Arc<Config>,
     pub db: DatabaseConnection,
     pub storage: Storage,
+    /// One file at a time at the models: calls of [`Processor::process_file`] may run
+    /// together (the CLI keeps two in flight), the upload and database commit of one
+    /// overlapping the next one's render.
+    render_gate: tokio::sync::Semaphore,
 }
 
 impl Processor {
@@ -72,6 +76,7 @@ impl Processor {
             config,
             db,
             storage,
+            render_gate: tokio::sync::Semaphore::new(1),
         })
     }
 
@@ -132,7 +137,8 @@ impl Processor {
     }
 
     /// Separates one file with `backend` (`None`: here, reading the file in place; a
-    /// remote backend gets the file uploaded to storage first) and records it.
+    /// remote backend gets the file uploaded to storage first) and records it. Calls may
+    /// overlap: local renders take turns (see `render_gate`).
     pub async fn process_file(
         &self,
         profile_name: &str,
@@ -186,6 +192,7 @@ impl Processor {
                     &spec.tree,
                     &spec,
                     self.config.processing.temp_dir.as_deref(),
+                    Some(&self.render_gate),
                     progress.clone(),
                 )
                 .await?

@@ -4,12 +4,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
+use futures::StreamExt;
 use indicatif::MultiProgress;
 use stemset_core::error::Error;
 use stemset_library::jobs::backend::{
     JobBackendContext, LOCAL, build_job_backend, default_job_backend,
 };
-use stemset_library::process::Processor;
+use stemset_library::process::{Candidate, Processor};
 use stemset_library::takes::store::recording_takes;
 use stemset_sdk::separator::SeparationError;
 
@@ -109,22 +110,40 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
     install_ctrl_c(cancel.clone());
     let files = files_bar(&multi, plan.new.len() as u64);
     let mut done = 0usize;
-    for c in &plan.new {
-        if cancel.load(Ordering::Relaxed) {
-            break;
-        }
-        let name = c
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        files.set_message(name.clone());
-        let stage = Arc::new(StageBar::new(&multi, cancel.clone()));
-        let started = std::time::Instant::now();
-        let result = processor
-            .process_file(&args.profile, c, backend.as_deref(), stage.clone())
-            .await;
-        stage.finish();
+    // Two files in flight: while one is at the models, the one before it uploads and
+    // commits (the processor lets one render run at a time). Results come in order.
+    let mut outcomes = futures::stream::iter(plan.new.iter())
+        .map(|c| {
+            let (processor, multi, cancel, backend, files) = (
+                &processor,
+                &multi,
+                cancel.clone(),
+                backend.as_deref(),
+                &files,
+            );
+            let profile = args.profile.as_str();
+            async move {
+                // After Ctrl-C no new file starts; the ones in flight finish or stop.
+                if cancel.load(Ordering::Relaxed) {
+                    return (c, None);
+                }
+                files.set_message(file_name(c));
+                let stage = Arc::new(StageBar::new(multi, cancel));
+                let started = std::time::Instant::now();
+                let result = processor
+                    .process_file(profile, c, backend, stage.clone())
+                    .await;
+                stage.finish();
+                (c, Some((result, started.elapsed())))
+            }
+        })
+        .buffered(2);
+    let mut stopped = false;
+    while let Some((c, outcome)) = outcomes.next().await {
+        let Some((result, elapsed)) = outcome else {
+            continue;
+        };
+        let name = file_name(c);
         match result {
             Ok(rec) => {
                 done += 1;
@@ -141,7 +160,7 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
                         rec.stems.len(),
                         rec.stems.join(", "),
                         rec.duration_seconds,
-                        started.elapsed().as_secs_f64(),
+                        elapsed.as_secs_f64(),
                         rec.storage_prefix
                     );
                     if rec.repaired_samples > 0 {
@@ -171,8 +190,10 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 });
             }
             Err(Error::Separation(SeparationError::Cancelled)) => {
-                multi.suspend(|| println!("  ✗ {name}: cancelled, nothing kept"));
-                break;
+                if !stopped {
+                    multi.suspend(|| println!("  ✗ {name}: cancelled, nothing kept"));
+                }
+                stopped = true;
             }
             Err(e) => {
                 multi.suspend(|| println!("  ✗ {name}: {e}"));
@@ -191,6 +212,13 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
         crate::commands::sync::after_process(&config).await?;
     }
     Ok(report(failures))
+}
+
+fn file_name(c: &Candidate) -> String {
+    c.path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn report(failures: Vec<(String, String)>) -> ExitCode {

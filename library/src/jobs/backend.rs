@@ -209,6 +209,7 @@ impl JobBackend for LocalBackend {
                 &spec.tree,
                 spec,
                 self.config.processing.temp_dir.as_deref(),
+                None,
                 progress,
             )
             .await

@@ -84,6 +84,7 @@ pub async fn render_to_storage(
     tree: &StrategyNode,
     spec: &JobSpec,
     scratch_parent: Option<&Path>,
+    gate: Option<&tokio::sync::Semaphore>,
     progress: Arc<dyn PipelineProgress + Send>,
 ) -> Result<RecordingMetadata, Error> {
     let scratch = scratch_dir(scratch_parent)?;
@@ -102,6 +103,16 @@ pub async fn render_to_storage(
         music_only: spec.music_only.clone(),
     };
     let progress_for_job = progress.clone();
+    // Files that share a gate take turns at the models; the upload and the database
+    // below run beside the next file's render.
+    let turn = match gate {
+        Some(g) => Some(
+            g.acquire()
+                .await
+                .map_err(|e| Error::internal("waiting for the models", &e))?,
+        ),
+        None => None,
+    };
     let rendered = tokio::task::spawn_blocking(move || job.run(progress_for_job.as_ref()))
         .await
         .map_err(|e| Error::internal("processing", &e))?
@@ -113,6 +124,7 @@ pub async fn render_to_storage(
                 e
             }
         })?;
+    drop(turn);
     let metadata = build_metadata(spec, tree, &rendered);
     progress.stage(Stage::Upload);
     if let Err(e) = upload(
