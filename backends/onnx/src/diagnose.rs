@@ -52,34 +52,51 @@ pub fn diagnose(settings: &BackendSettings) -> Vec<Finding> {
         ),
     });
 
-    let wanted = match settings.device {
-        Device::Cuda(id) => Some(id),
-        Device::Cpu => None,
+    let device = settings.device;
+    let gpu = match device {
+        Device::Cuda(id) => id,
+        Device::Cpu | Device::Auto => 0,
     };
     let compiled = ort::ep::CUDA::is_available().unwrap_or(false);
-    let check = format!("backend onnx: cuda:{}", wanted.unwrap_or(0));
-    findings.push(match (compiled, wanted) {
-        (false, None) => Finding::ok(
+    let check = format!("backend onnx: cuda:{gpu}");
+    let install = "install onnxruntime-gpu (and a CUDA driver), or set device = \"auto\" or \"cpu\" in [backends.onnx]";
+    findings.push(match (compiled, device) {
+        (false, Device::Cpu) => Finding::ok(
             "backend onnx: cuda",
             "not used (device = \"cpu\"; this ONNX Runtime has no CUDA provider)",
         ),
-        (false, Some(_)) => Finding::warning(
-            check,
-            "device = \"cuda\" but this ONNX Runtime has no CUDA provider: models run on the CPU",
-            "install onnxruntime-gpu (and a CUDA driver), or set device = \"cpu\" in [backends.onnx]",
+        (false, Device::Auto) => Finding::ok(
+            "backend onnx: cuda",
+            "not available (this ONNX Runtime has no CUDA provider): device = \"auto\" runs on the CPU",
         ),
-        (true, wanted) => match run_tiny_graph(env, Some(wanted.unwrap_or(0))) {
-            Ok(()) if wanted.is_some() => Finding::ok(check, "a test graph ran on the GPU"),
-            Ok(()) => Finding::ok(
+        (false, Device::Cuda(_)) => Finding::failure(
+            check,
+            "device = \"cuda\" but this ONNX Runtime has no CUDA provider: every run is refused",
+            install,
+        ),
+        (true, device) => match (run_tiny_graph(env, Some(gpu)), device) {
+            (Ok(()), Device::Cuda(_)) => Finding::ok(check, "a test graph ran on the GPU"),
+            (Ok(()), Device::Auto) => Finding::ok(
+                check,
+                "a test graph ran on the GPU: device = \"auto\" uses it",
+            ),
+            (Ok(()), Device::Cpu) => Finding::ok(
                 check,
                 "usable (a test graph ran on it), but device = \"cpu\"",
             ),
-            Err(e) if wanted.is_some() => Finding::warning(
+            (Err(e), Device::Cuda(_)) => Finding::failure(
                 check,
-                format!("the CUDA provider cannot run a graph ({e}): models run on the CPU"),
-                "check the NVIDIA driver and CUDA libraries (nvidia-smi), or set device = \"cpu\"",
+                format!("the CUDA provider cannot run a graph ({e}): every run is refused"),
+                "check the NVIDIA driver and CUDA libraries (nvidia-smi), or set device = \"auto\" or \"cpu\"",
             ),
-            Err(e) => Finding::ok(check, format!("not usable ({e}); device = \"cpu\"")),
+            (Err(e), Device::Auto) => Finding::warning(
+                check,
+                format!("the CUDA provider cannot run a graph ({e}): device = \"auto\" runs on the CPU"),
+                "check the NVIDIA driver and CUDA libraries (nvidia-smi)",
+            ),
+            (Err(e), Device::Cpu) => {
+                Finding::ok(check, format!("not usable ({e}); device = \"cpu\""))
+            }
         },
     });
     findings

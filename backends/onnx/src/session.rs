@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ort::ep::ExecutionProvider;
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::value::{TensorRef, ValueType};
@@ -14,7 +15,20 @@ use crate::runtime;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Device {
     Cpu,
+    /// This GPU or an error saying why not: never a quiet run on the CPU.
     Cuda(i32),
+    /// GPU 0 when ONNX Runtime can use it, else the CPU; the log says which.
+    Auto,
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Device::Cpu => f.write_str("cpu"),
+            Device::Cuda(id) => write!(f, "cuda:{id}"),
+            Device::Auto => f.write_str("auto"),
+        }
+    }
 }
 
 /// `[backends.onnx]` in plugins.toml.
@@ -38,6 +52,7 @@ impl OnnxSettings {
         let memory_arena = p.bool("memory_arena", false)?;
         let device = match p.opt_string("device")?.as_deref() {
             None | Some("cpu") => Device::Cpu,
+            Some("auto") => Device::Auto,
             Some(d) if d == "cuda" || d.starts_with("cuda:") => {
                 let id = d
                     .strip_prefix("cuda:")
@@ -51,7 +66,7 @@ impl OnnxSettings {
             }
             Some(other) => {
                 return Err(format!(
-                    "[backends.onnx] device = \"{other}\": valid values are cpu, cuda, cuda:N"
+                    "[backends.onnx] device = \"{other}\": valid values are cpu, cuda, cuda:N, auto"
                 ));
             }
         };
@@ -74,6 +89,88 @@ impl OnnxSettings {
     }
 }
 
+/// Why a session could not be opened: the CUDA provider refused (the caller decides
+/// whether that is an error), or anything else (always one).
+enum Refused {
+    Cuda(String),
+    Other(String),
+}
+
+impl From<String> for Refused {
+    fn from(e: String) -> Self {
+        Refused::Other(e)
+    }
+}
+
+impl From<Refused> for String {
+    fn from(e: Refused) -> Self {
+        match e {
+            Refused::Cuda(e) | Refused::Other(e) => e,
+        }
+    }
+}
+
+/// A session for `path` on the CPU, or on GPU `cuda` with the CPU only for the operators
+/// CUDA lacks. The CUDA provider must register: ONNX Runtime would otherwise fall back
+/// to the CPU with nothing but a log line.
+fn open_session(
+    env: &'static ort::environment::Environment,
+    path: &Path,
+    settings: &OnnxSettings,
+    cuda: Option<i32>,
+) -> Result<Session, Refused> {
+    let fail = |e: ort::Error<_>| format!("{}: {e}", path.display());
+    let builder = Session::builder(env)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .with_optimization_level(GraphOptimizationLevel::All)
+        .map_err(fail)?
+        .with_intra_threads(settings.intra_threads())
+        .map_err(fail)?
+        .with_inter_threads(1)
+        .map_err(fail)?
+        .with_memory_pattern(settings.memory_arena)
+        .map_err(fail)?;
+    let cpu = ort::ep::CPU::default()
+        .with_arena_allocator(settings.memory_arena)
+        .build();
+    let mut builder = match cuda {
+        None => builder.with_execution_providers([cpu]).map_err(fail)?,
+        Some(id) => {
+            if !ort::ep::CUDA::is_available().unwrap_or(false) {
+                return Err(Refused::Cuda(
+                    "this ONNX Runtime was built without the CUDA provider".into(),
+                ));
+            }
+            let cuda = ort::ep::CUDA::default()
+                .with_device_id(id)
+                .build()
+                .error_on_failure();
+            builder
+                .with_execution_providers([cuda, cpu])
+                .map_err(|e| Refused::Cuda(e.to_string()))?
+        }
+    };
+    builder.commit_from_file(path).map_err(|e| {
+        Refused::Other(format!(
+            "{} is not a model ONNX Runtime can load: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// `device = "cuda"` that cannot be had, said with what to do.
+fn cuda_refused(id: i32, why: &str, settings: &OnnxSettings) -> String {
+    let runtime = runtime::locate(settings.library.as_deref())
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "ONNX Runtime".into());
+    format!(
+        "[backends.onnx] device = \"cuda:{id}\" but the GPU cannot be used: {why} \
+         (runtime {runtime}). Install onnxruntime-gpu and the NVIDIA libraries it names, \
+         or set device = \"auto\" (GPU when it works, else CPU) or \"cpu\"; \
+         `stemset doctor` checks the GPU"
+    )
+}
+
 /// A tensor's shape and values, as a model returns it.
 pub type TensorData = (Vec<i64>, Vec<f32>);
 
@@ -93,6 +190,8 @@ impl std::fmt::Display for TensorSig {
 pub struct OnnxModel {
     session: Session,
     pub path: PathBuf,
+    /// Where it runs: `cpu` or `cuda:N`.
+    pub device: Device,
     pub inputs: Vec<TensorSig>,
     pub outputs: Vec<TensorSig>,
 }
@@ -124,35 +223,22 @@ impl OnnxModel {
             return Err(format!("model file {} does not exist", path.display()));
         }
         let env = runtime::environment(settings.library.as_deref())?;
-        let fail = |e: ort::Error<_>| format!("{}: {e}", path.display());
-        let mut builder = Session::builder(env)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-            .with_optimization_level(GraphOptimizationLevel::All)
-            .map_err(fail)?
-            .with_intra_threads(settings.intra_threads())
-            .map_err(fail)?
-            .with_inter_threads(1)
-            .map_err(fail)?;
-        let cpu = ort::ep::CPU::default()
-            .with_arena_allocator(settings.memory_arena)
-            .build();
-        let providers = match settings.device {
-            // Falls back to CPU (with ONNX Runtime's warning) when the loaded runtime has
-            // no CUDA provider.
-            Device::Cuda(id) => vec![ort::ep::CUDA::default().with_device_id(id).build(), cpu],
-            Device::Cpu => vec![cpu],
+        let (session, device) = match settings.device {
+            Device::Cpu => (open_session(env, path, settings, None)?, Device::Cpu),
+            Device::Cuda(id) => match open_session(env, path, settings, Some(id)) {
+                Ok(session) => (session, Device::Cuda(id)),
+                Err(Refused::Cuda(e)) => return Err(cuda_refused(id, &e, settings)),
+                Err(Refused::Other(e)) => return Err(e),
+            },
+            Device::Auto => match open_session(env, path, settings, Some(0)) {
+                Ok(session) => (session, Device::Cuda(0)),
+                Err(Refused::Cuda(e)) => {
+                    tracing::info!(model = %path.display(), reason = %e, "device = auto: CUDA cannot be used, running on the CPU");
+                    (open_session(env, path, settings, None)?, Device::Cpu)
+                }
+                Err(Refused::Other(e)) => return Err(e),
+            },
         };
-        builder = builder
-            .with_memory_pattern(settings.memory_arena)
-            .map_err(fail)?
-            .with_execution_providers(providers)
-            .map_err(fail)?;
-        let session = builder.commit_from_file(path).map_err(|e| {
-            format!(
-                "{} is not a model ONNX Runtime can load: {e}",
-                path.display()
-            )
-        })?;
         let inputs = session
             .inputs()
             .iter()
@@ -168,11 +254,13 @@ impl OnnxModel {
             inputs = ?inputs,
             outputs = ?outputs,
             threads = settings.intra_threads(),
+            %device,
             "opened ONNX model"
         );
         Ok(Self {
             session,
             path: path.to_path_buf(),
+            device,
             inputs,
             outputs,
         })
