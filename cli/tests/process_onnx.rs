@@ -89,6 +89,13 @@ fn an_onnx_strategy_turns_a_recording_into_stems() {
     );
     let meta = std::fs::read_to_string(rec.join("metadata.json")).expect("metadata");
     assert!(meta.contains("\"vocals\""), "{meta}");
+    // The device each model ran on, in the output and in metadata.json (the tests'
+    // ONNX Runtime is the CPU wheel).
+    assert!(text(&o).contains(" on cpu → "), "{}", text(&o));
+    let meta: serde_json::Value = serde_json::from_str(&meta).expect("metadata json");
+    let runs = meta["model_runs"].as_array().expect("model_runs");
+    assert!(!runs.is_empty(), "{meta}");
+    assert!(runs.iter().all(|r| r["device"] == "cpu"), "{meta}");
 }
 
 #[test]

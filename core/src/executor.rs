@@ -7,6 +7,7 @@
 
 use crate::catalog::Plugins;
 use crate::error::Error;
+use crate::metadata::ModelRun;
 use crate::progress::{PipelineProgress, Stage};
 use crate::strategy::{SlotTarget, StrategyNode};
 use stemset_audio::pipe::pipe;
@@ -94,6 +95,13 @@ enum Route {
 type NodeHandle<'scope> = std::thread::ScopedJoinHandle<'scope, Result<(), Error>>;
 type StemHandle<'scope, T> = std::thread::ScopedJoinHandle<'scope, Result<T, Error>>;
 
+/// What a run of the tree made: each stem's consumer's result, in tree order, and the
+/// models with the device each ran on, depth first.
+pub struct TreeRun<T> {
+    pub stems: Vec<(String, T)>,
+    pub models: Vec<ModelRun>,
+}
+
 pub struct Executor<'a> {
     pub plugins: &'a Plugins,
     pub progress: &'a dyn PipelineProgress,
@@ -108,7 +116,7 @@ impl Executor<'_> {
         tree: &StrategyNode,
         input: &mut dyn AudioSource,
         consume: &StemConsumer<'_, T>,
-    ) -> Result<Vec<(String, T)>, Error> {
+    ) -> Result<TreeRun<T>, Error> {
         if input.channels() != MODEL_CHANNELS {
             return Err(Error::Other(format!(
                 "the decoded input has {} channels, models take {MODEL_CHANNELS}",
@@ -116,7 +124,8 @@ impl Executor<'_> {
             )));
         }
         let mut names = Vec::new();
-        let root = self.prepare(tree, &mut names)?;
+        let mut models = Vec::new();
+        let root = self.prepare(tree, &mut names, &mut models)?;
         self.progress.stage(Stage::Model {
             name: tree.models().join(" + "),
             index: 1,
@@ -192,7 +201,10 @@ impl Executor<'_> {
         }
         match cause.or(first_break) {
             Some(e) => Err(e),
-            None => Ok(outputs),
+            None => Ok(TreeRun {
+                stems: outputs,
+                models,
+            }),
         }
     }
 
@@ -202,6 +214,7 @@ impl Executor<'_> {
         &self,
         node: &StrategyNode,
         names: &mut Vec<String>,
+        models: &mut Vec<ModelRun>,
     ) -> Result<Box<Prepared>, Error> {
         let spec = self.plugins.models.get(&node.model).ok_or_else(|| {
             Error::Other(format!("model \"{}\" is not in the catalog", node.model))
@@ -219,6 +232,10 @@ impl Executor<'_> {
                 model: node.model.clone(),
                 reason: e.0,
             })?;
+        models.push(ModelRun {
+            model: node.model.clone(),
+            device: model.device(),
+        });
         let slots = model.output_slots().to_vec();
         if let Some((slot, _)) = node
             .outputs
@@ -244,7 +261,7 @@ impl Executor<'_> {
                     names.push(name.clone());
                     Route::Stem(names.len() - 1)
                 }
-                SlotTarget::Node(child) => Route::Node(self.prepare(child, names)?),
+                SlotTarget::Node(child) => Route::Node(self.prepare(child, names, models)?),
             };
             routed.push((slot.clone(), route));
         }

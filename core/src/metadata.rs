@@ -17,6 +17,9 @@ pub struct RecordingMetadata {
     pub strategy: String,
     /// Models run, depth first.
     pub models: Vec<String>,
+    /// The same models with the device each ran on (absent in files of older builds).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub model_runs: Vec<ModelRun>,
     pub source: SourceMetadata,
     pub output_format: String,
     pub created_at: String,
@@ -33,6 +36,14 @@ pub struct TakeMetadata {
     #[serde(flatten)]
     pub take: Take,
     pub song: Option<String>,
+}
+
+/// One model of the strategy tree as it ran: which, and on what device (`cpu`,
+/// `cuda:0`), so "the GPU was there but not used" shows in the file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ModelRun {
+    pub model: String,
+    pub device: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::catalog::Plugins;
 use crate::error::Error;
 use crate::executor::{Executor, PIPE_BLOCKS, is_pipe_break};
+use crate::metadata::ModelRun;
 use crate::music_only::{self, MusicOnly};
 use crate::progress::{PipelineProgress, Stage};
 use crate::strategy::StrategyNode;
@@ -65,6 +66,8 @@ pub struct Rendered {
     pub takes: Vec<Take>,
     /// Seconds of the source the models ran on, when only the takes were separated.
     pub separated_seconds: Option<f64>,
+    /// The tree's models, depth first, with the device each ran on.
+    pub models: Vec<ModelRun>,
 }
 
 impl Rendered {
@@ -109,7 +112,12 @@ impl RenderRequest {
             progress,
         };
         let spec = encode_spec(self.format, self.bitrate, &info);
-        let (stems, takes, separated_seconds) = if self.music_only.is_some() {
+        let Separated {
+            stems,
+            takes,
+            separated_seconds,
+            models,
+        } = if self.music_only.is_some() {
             self.separate_takes_only(&executor, stereo, takes, &info, &out_dir, spec, progress)?
         } else {
             // Decode → tree → encoders, all streaming: the only scratch is the encoded
@@ -161,8 +169,13 @@ impl RenderRequest {
             let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
             no_frames_is_an_error(source_frames, &self.input)?;
             sanitize_stats.check(&self.input)?;
-            let stems = stems?.into_iter().map(|(_, stem)| stem).collect::<Vec<_>>();
-            (stems, takes, None)
+            let ran = stems?;
+            Separated {
+                stems: ran.stems.into_iter().map(|(_, stem)| stem).collect(),
+                takes,
+                separated_seconds: None,
+                models: ran.models,
+            }
         };
         sanitize_stats.check(&self.input)?;
         let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
@@ -190,6 +203,7 @@ impl RenderRequest {
             stems,
             takes,
             separated_seconds,
+            models,
         })
     }
 
@@ -249,17 +263,21 @@ impl RenderRequest {
             .music_only
             .as_ref()
             .and_then(|m| music_only::Plan::new(m, &times, info.sample_rate, frames.unwrap_or(0)));
+        let mut models = Vec::new();
         let (stem_wavs, separated_seconds) = match plan {
             Some(plan) => {
                 let stems = plan.run(&input_wav, &self.scratch, |cut| {
-                    executor.run(&self.tree, &mut WavSource::open(cut)?, &to_wav)
+                    let ran = executor.run(&self.tree, &mut WavSource::open(cut)?, &to_wav)?;
+                    models = ran.models;
+                    Ok(ran.stems)
                 })?;
                 (stems, Some(plan.seconds()))
             }
-            None => (
-                executor.run(&self.tree, &mut WavSource::open(&input_wav)?, &to_wav)?,
-                None,
-            ),
+            None => {
+                let ran = executor.run(&self.tree, &mut WavSource::open(&input_wav)?, &to_wav)?;
+                models = ran.models;
+                (ran.stems, None)
+            }
         };
         let _ = std::fs::remove_file(&input_wav);
 
@@ -303,12 +321,23 @@ impl RenderRequest {
                 .collect()
         });
         let stems = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-        Ok((stems, takes, separated_seconds))
+        Ok(Separated {
+            stems,
+            takes,
+            separated_seconds,
+            models,
+        })
     }
 }
 
-/// The stems, the takes and the seconds the models ran on (None: all of it).
-type Separated = (Vec<RenderedStem>, Vec<Take>, Option<f64>);
+/// The stems, the takes, the seconds the models ran on (None: all of it) and the models
+/// with their devices.
+struct Separated {
+    stems: Vec<RenderedStem>,
+    takes: Vec<Take>,
+    separated_seconds: Option<f64>,
+    models: Vec<ModelRun>,
+}
 
 fn no_frames_is_an_error(frames: u64, input: &Path) -> Result<(), Error> {
     if frames == 0 {

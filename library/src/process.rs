@@ -54,6 +54,8 @@ pub struct ProcessedRecording {
     pub repaired_samples: u64,
     /// Seconds the models ran on, when only the takes were separated.
     pub separated_seconds: Option<f64>,
+    /// The devices the models ran on (`cpu`, `cuda:0`), each once, in tree order.
+    pub devices: Vec<String>,
 }
 
 pub struct Processor {
@@ -225,6 +227,12 @@ impl Processor {
             duration_seconds: metadata.source.duration_seconds,
             repaired_samples: metadata.source.repaired_samples,
             separated_seconds: metadata.source.separated_seconds,
+            devices: metadata.model_runs.iter().fold(Vec::new(), |mut all, run| {
+                if !all.contains(&run.device) {
+                    all.push(run.device.clone());
+                }
+                all
+            }),
         })
     }
 }

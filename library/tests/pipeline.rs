@@ -162,6 +162,13 @@ async fn processes_dedupes_and_records(db_url: &str) {
     );
     assert_eq!(meta.source.sample_rate, 48_000);
     assert_eq!(meta.models, vec!["split", "split"]);
+    let runs: Vec<(&str, &str)> = meta
+        .model_runs
+        .iter()
+        .map(|r| (r.model.as_str(), r.device.as_str()))
+        .collect();
+    assert_eq!(runs, [("split", "cpu"), ("split", "cpu")]);
+    assert_eq!(rec.devices, ["cpu"]);
 
     // Database rows.
     let db = &f.processor.db;

@@ -70,6 +70,11 @@ pub trait AudioSeparator: Send {
         outputs: &mut [&mut dyn AudioSink],
         progress: &dyn SeparationProgress,
     ) -> Result<(), SeparationError>;
+    /// Where the model runs, `cpu` or `cuda:N`: shown by `stemset process` and kept in
+    /// metadata.json per model run. A backend that can run elsewhere says so.
+    fn device(&self) -> String {
+        "cpu".to_string()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -34,6 +34,10 @@ impl DemucsTorch {
 }
 
 impl SegmentModel for DemucsTorch {
+    fn device(&self) -> String {
+        self.module.device()
+    }
+
     fn segment(&self) -> usize {
         self.segment
     }

@@ -41,6 +41,11 @@ pub struct TorchModule {
 }
 
 impl TorchModule {
+    /// Where it runs: `cpu` or `cuda:N` (the device was checked when it loaded).
+    pub fn device(&self) -> String {
+        self.settings.device.to_string()
+    }
+
     pub fn load(path: &Path, settings: &TorchSettings) -> Result<Self, ModuleError> {
         settings.apply_threads();
         let not_ts = |reason: String| ModuleError::NotTorchScript {

@@ -36,6 +36,10 @@ impl WaveformTorch {
 }
 
 impl WindowModel for WaveformTorch {
+    fn device(&self) -> String {
+        self.module.device()
+    }
+
     fn chunk(&self) -> usize {
         self.chunk
     }

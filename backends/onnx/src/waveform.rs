@@ -58,6 +58,10 @@ impl WaveformOnnx {
 }
 
 impl WindowModel for WaveformOnnx {
+    fn device(&self) -> String {
+        self.model.device.to_string()
+    }
+
     fn chunk(&self) -> usize {
         self.chunk
     }

@@ -155,8 +155,13 @@ pub async fn run(config: &Path, args: Args) -> anyhow::Result<ExitCode> {
                     }
                 };
                 multi.suspend(|| {
+                    let on = if rec.devices.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" on {}", rec.devices.join(" and "))
+                    };
                     println!(
-                        "  ✓ {name}: {} stems ({}) of {:.1} s in {:.1} s → {}",
+                        "  ✓ {name}: {} stems ({}) of {:.1} s in {:.1} s{on} → {}",
                         rec.stems.len(),
                         rec.stems.join(", "),
                         rec.duration_seconds,

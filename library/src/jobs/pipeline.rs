@@ -189,6 +189,7 @@ fn build_metadata(spec: &JobSpec, tree: &StrategyNode, rendered: &Rendered) -> R
         title: spec.title.clone(),
         strategy: spec.strategy.clone(),
         models: tree.models().into_iter().map(str::to_string).collect(),
+        model_runs: rendered.models.clone(),
         source: SourceMetadata {
             file_name: spec.source.file_name.clone(),
             sha256: rendered.source_sha256.clone(),

@@ -22,6 +22,10 @@ pub trait SegmentModel {
     /// `window` is planar `[2][segment]` (already track-normalised); `out` is planar
     /// `[sources][2][segment]`.
     fn run(&mut self, window: &[f32], out: &mut [f32]) -> Result<(), String>;
+    /// Where it runs (see `AudioSeparator::device`).
+    fn device(&self) -> String {
+        "cpu".to_string()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -25,6 +25,10 @@ pub trait WindowModel {
     fn outputs(&self) -> usize;
     /// `windows` is planar `[batch][2][C]`; `out` is planar `[batch][S][2][C]`.
     fn run(&mut self, windows: &[f32], batch: usize, out: &mut [f32]) -> Result<(), String>;
+    /// Where it runs (see `AudioSeparator::device`).
+    fn device(&self) -> String {
+        "cpu".to_string()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -224,6 +224,10 @@ impl AudioSeparator for DemucsSeparator {
         &self.slots
     }
 
+    fn device(&self) -> String {
+        self.model.device()
+    }
+
     fn sample_rate(&self) -> u32 {
         DEMUCS_RATE
     }

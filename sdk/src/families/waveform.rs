@@ -289,6 +289,10 @@ impl AudioSeparator for WaveformSeparator {
         &self.slots
     }
 
+    fn device(&self) -> String {
+        self.model.device()
+    }
+
     fn sample_rate(&self) -> u32 {
         self.sample_rate
     }

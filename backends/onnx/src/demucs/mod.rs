@@ -126,6 +126,10 @@ impl DemucsOnnx {
 }
 
 impl SegmentModel for DemucsOnnx {
+    fn device(&self) -> String {
+        self.model.device.to_string()
+    }
+
     fn segment(&self) -> usize {
         self.segment
     }

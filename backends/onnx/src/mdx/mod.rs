@@ -94,6 +94,10 @@ impl AudioSeparator for MdxSeparator {
         &self.slots
     }
 
+    fn device(&self) -> String {
+        self.model.device.to_string()
+    }
+
     fn sample_rate(&self) -> u32 {
         MDX_RATE
     }
