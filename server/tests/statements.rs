@@ -41,12 +41,15 @@ async fn constant_statements(backend: Backend) {
         .await;
     }
     let many = count(&s, &member, 40).await;
-    assert_eq!(
-        few, many,
-        "statements per request grow with the number of recordings (N+1)"
+    // N+1 would add a statement per recording and relation (39 × 2 here). A loaded
+    // machine may split one relation's batch in two across the data loader's 1 ms
+    // window (seen: 6 → 8 while the whole suite ran), which is not N+1.
+    assert!(
+        many <= few + 4,
+        "statements per request grow with the number of recordings (N+1): {few} for 1, {many} for 40"
     );
     // Caller lookup, membership, recordings, profiles, stems: a handful, not dozens.
-    assert!(many <= 8, "{many} statements for one request");
+    assert!(many <= 10, "{many} statements for one request");
     eprintln!("{backend:?}: {many} SQL statements per recordings-with-stems request");
     s.stop().await;
 }
