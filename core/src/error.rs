@@ -39,6 +39,17 @@ impl Error {
         ))
     }
 
+    /// A worker thread that panicked while doing `what`: its panic message goes to the
+    /// log (see [`Error::internal`]).
+    pub fn from_panic(what: &str, panic: &(dyn std::any::Any + Send)) -> Self {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Error::internal(what, &detail)
+    }
+
     /// For a job whose source was fetched into `scratch` as `from`: the same error, naming
     /// the file as the user called it (`to`) and showing no scratch path.
     pub fn renamed(self, from: &std::path::Path, to: &str, scratch: &std::path::Path) -> Self {

@@ -37,13 +37,22 @@ impl AudioSink for Discard {
     }
 }
 
-/// The progress a model sees: every model runs at once, so the fraction of the run is
-/// how far the tree has read its input (see [`Reporting`]); models only get to ask
+/// The progress of a stage running beside the one that reports: every model runs at
+/// once (the fraction of the run is how far the tree has read its input, see
+/// [`Reporting`]), and so do the decoder and encoders around them; they only get to ask
 /// whether the run was cancelled.
-struct CancelOnly<'a>(&'a dyn PipelineProgress);
+pub(crate) struct CancelOnly<'a>(pub(crate) &'a dyn PipelineProgress);
 
 impl SeparationProgress for CancelOnly<'_> {
     fn set_fraction(&self, _fraction: f32) {}
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
+    }
+}
+
+impl PipelineProgress for CancelOnly<'_> {
+    fn stage(&self, _stage: Stage) {}
+    fn fraction(&self, _fraction: f32) {}
     fn cancelled(&self) -> bool {
         self.0.cancelled()
     }
@@ -151,16 +160,9 @@ impl Executor<'_> {
             let mut sinks = wire(
                 scope, routes, rate, total, consume, &cancel, names, &mut nodes, &mut stems,
             );
-            let root_result = if reporting.sample_rate() == rate {
-                separate(&name, model.as_mut(), &mut reporting, &mut sinks, &cancel)
-            } else {
-                match Resampled::new(&mut reporting as &mut dyn AudioSource, rate) {
-                    Ok(mut resampled) => {
-                        separate(&name, model.as_mut(), &mut resampled, &mut sinks, &cancel)
-                    }
-                    Err(e) => Err(e.into()),
-                }
-            };
+            let root_result = at_rate(Box::new(&mut reporting), rate).and_then(|mut source| {
+                separate(&name, model.as_mut(), source.as_mut(), &mut sinks, &cancel)
+            });
             // Unfinished pipes tell their readers the stream broke off.
             drop(sinks);
             let node_results: Vec<Result<(), Error>> = nodes.into_iter().map(joined).collect();
@@ -328,10 +330,7 @@ fn wire<'scope, 'env, T: Send>(
                     stems,
                 );
                 nodes.push(scope.spawn(move || {
-                    let mut source: Box<dyn AudioSource> = Box::new(reader);
-                    if child_rate != rate {
-                        source = Box::new(Resampled::new(source, child_rate)?);
-                    }
+                    let mut source = at_rate(Box::new(reader), child_rate)?;
                     separate(
                         &name,
                         model.as_mut(),
@@ -345,6 +344,17 @@ fn wire<'scope, 'env, T: Send>(
         }
     }
     sinks
+}
+
+/// `source` as the model at `rate` takes it.
+fn at_rate<'a>(
+    source: Box<dyn AudioSource + 'a>,
+    rate: u32,
+) -> Result<Box<dyn AudioSource + 'a>, Error> {
+    if source.sample_rate() == rate {
+        return Ok(source);
+    }
+    Ok(Box::new(Resampled::new(source, rate)?))
 }
 
 /// One model over its input, then the end of every output stream.
@@ -367,14 +377,9 @@ fn separate(
 }
 
 fn joined<R>(handle: std::thread::ScopedJoinHandle<'_, Result<R, Error>>) -> Result<R, Error> {
-    handle.join().unwrap_or_else(|panic| {
-        let detail = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(Error::internal("separating", &detail))
-    })
+    handle
+        .join()
+        .unwrap_or_else(|panic| Err(Error::from_panic("separating", &*panic)))
 }
 
 /// A stage that stopped because the stage beside it did.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::catalog::Plugins;
 use crate::error::Error;
-use crate::executor::{Executor, PIPE_BLOCKS, is_pipe_break};
+use crate::executor::{CancelOnly, Executor, PIPE_BLOCKS, is_pipe_break};
 use crate::metadata::ModelRun;
 use crate::music_only::{self, MusicOnly};
 use crate::progress::{PipelineProgress, Stage};
@@ -19,7 +19,7 @@ use stemset_audio::decode::{self, SourceInfo};
 use stemset_audio::encode::{EncodeSpec, OutputFormat, create_encoder};
 use stemset_audio::pipe::pipe;
 use stemset_audio::resample::Resampled;
-use stemset_audio::sanitize::Sanitized;
+use stemset_audio::sanitize::{SanitizeStats, Sanitized};
 use stemset_audio::takes::{Take, TakeAnalyzer, TakeSettings, stem_evidence};
 use stemset_audio::wav::{WavSampleFormat, WavSink, WavSource};
 use stemset_audio::{AudioError, AudioSink, AudioSource, CHUNK_FRAMES, Tee};
@@ -90,9 +90,12 @@ impl RenderRequest {
         let decoded = decode::open_file(file, &self.input)?;
         let info = decoded.info().clone();
         let sanitized = Sanitized::new(decoded);
-        let sanitize_stats = sanitized.stats();
+        let sanitize = sanitized.stats();
         let counted = Counting::new(ToStereo::new(sanitized));
-        let frames_counter = counted.counter.clone();
+        let decode = DecodeChecks {
+            frames: counted.counter.clone(),
+            sanitize,
+        };
         let stereo: Box<dyn AudioSource> = Box::new(counted);
         // The take analysis reads the mix as it is decoded: no second pass over the file.
         // It runs on its own thread (fed through a short queue), so on two cores or more
@@ -118,7 +121,9 @@ impl RenderRequest {
             separated_seconds,
             models,
         } = if self.music_only.is_some() {
-            self.separate_takes_only(&executor, stereo, takes, &info, &out_dir, spec, progress)?
+            self.separate_takes_only(
+                &executor, stereo, takes, &decode, &info, &out_dir, spec, progress,
+            )?
         } else {
             // Decode → tree → encoders, all streaming: the only scratch is the encoded
             // stems. The decoder runs on its own thread, ahead of the first model.
@@ -139,24 +144,19 @@ impl RenderRequest {
                         if let Some(t) = takes.as_mut() {
                             tee.sinks.push(t);
                         }
-                        copy_with_progress(stereo.as_mut(), &mut tee, &Cancel(progress))
+                        copy_with_progress(stereo.as_mut(), &mut tee, &CancelOnly(progress))
                             .and_then(|_| tee.finish().map_err(Error::from))
                     };
                     (copied, takes)
                 });
                 let stems = executor.run(&self.tree, &mut reader, &|name, src| {
-                    render_stem(name, src, &out_dir, spec.clone(), &Cancel(progress))
+                    render_stem(name, src, &out_dir, spec.clone(), &CancelOnly(progress))
                 });
                 // The decoder stops at once if the tree did (its pipe breaks).
                 drop(reader);
-                let (decoded, takes) = decoder.join().unwrap_or_else(|panic| {
-                    let detail = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    (Err(Error::internal("decoding", &detail)), None)
-                });
+                let (decoded, takes) = decoder
+                    .join()
+                    .unwrap_or_else(|panic| (Err(Error::from_panic("decoding", &*panic)), None));
                 (decoded, stems, takes)
             });
             let takes = takes.map(AnalysisThread::join).unwrap_or_default();
@@ -166,9 +166,7 @@ impl RenderRequest {
                 Err(e) if !is_pipe_break(&e) => return Err(e),
                 _ => {}
             }
-            let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
-            no_frames_is_an_error(source_frames, &self.input)?;
-            sanitize_stats.check(&self.input)?;
+            decode.check(&self.input)?;
             let ran = stems?;
             Separated {
                 stems: ran.stems.into_iter().map(|(_, stem)| stem).collect(),
@@ -177,9 +175,8 @@ impl RenderRequest {
                 models: ran.models,
             }
         };
-        sanitize_stats.check(&self.input)?;
-        let source_frames = frames_counter.load(std::sync::atomic::Ordering::Relaxed);
-        let repaired_samples = sanitize_stats.repaired();
+        let source_frames = decode.frames();
+        let repaired_samples = decode.sanitize.repaired();
         if repaired_samples > 0 {
             tracing::warn!(path = %self.input.display(), repaired_samples, "NaN, infinite or out-of-range samples were repaired");
         }
@@ -216,6 +213,7 @@ impl RenderRequest {
         executor: &Executor<'_>,
         mut stereo: Box<dyn AudioSource>,
         mut takes: Option<AnalysisThread>,
+        decode: &DecodeChecks,
         info: &SourceInfo,
         out_dir: &Path,
         spec: EncodeSpec,
@@ -239,13 +237,9 @@ impl RenderRequest {
             copy_with_progress(stereo.as_mut(), &mut tee, progress)?;
         }
         sink.finish()?;
-        let source_frames = stereo.total_frames();
         drop(stereo);
         let takes = takes.map(AnalysisThread::join).unwrap_or_default();
-        let frames = WavSource::open(&input_wav)?
-            .total_frames()
-            .or(source_frames);
-        no_frames_is_an_error(frames.unwrap_or(0), &self.input)?;
+        let frames = decode.check(&self.input)?;
         let to_wav = |name: &str, src: &mut dyn AudioSource| -> Result<PathBuf, Error> {
             let path = self.scratch.join(format!("{name}.wav"));
             let mut sink = WavSink::create(
@@ -254,7 +248,7 @@ impl RenderRequest {
                 MODEL_CHANNELS,
                 WavSampleFormat::Float32,
             )?;
-            copy_with_progress(src, &mut sink, &Cancel(progress))?;
+            copy_with_progress(src, &mut sink, &CancelOnly(progress))?;
             sink.finish()?;
             Ok(path)
         };
@@ -262,7 +256,7 @@ impl RenderRequest {
         let plan = self
             .music_only
             .as_ref()
-            .and_then(|m| music_only::Plan::new(m, &times, info.sample_rate, frames.unwrap_or(0)));
+            .and_then(|m| music_only::Plan::new(m, &times, info.sample_rate, frames));
         let mut models = Vec::new();
         let (stem_wavs, separated_seconds) = match plan {
             Some(plan) => {
@@ -309,14 +303,8 @@ impl RenderRequest {
             handles
                 .into_iter()
                 .map(|h| {
-                    h.join().unwrap_or_else(|panic| {
-                        let detail = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_default();
-                        Err(Error::internal("encoding a stem", &detail))
-                    })
+                    h.join()
+                        .unwrap_or_else(|panic| Err(Error::from_panic("encoding a stem", &*panic)))
                 })
                 .collect()
         });
@@ -339,25 +327,30 @@ struct Separated {
     models: Vec<ModelRun>,
 }
 
-fn no_frames_is_an_error(frames: u64, input: &Path) -> Result<(), Error> {
-    if frames == 0 {
-        return Err(AudioError::Decode {
-            path: input.to_path_buf(),
-            reason: "the file contains no audio frames".into(),
-        }
-        .into());
-    }
-    Ok(())
+/// What the decode counted, checked once it has run: frames there must be, and
+/// repairs within bounds.
+struct DecodeChecks {
+    frames: Arc<std::sync::atomic::AtomicU64>,
+    sanitize: Arc<SanitizeStats>,
 }
 
-/// Progress for a stage running beside the one that reports: only cancellation.
-struct Cancel<'a>(&'a dyn PipelineProgress);
+impl DecodeChecks {
+    fn frames(&self) -> u64 {
+        self.frames.load(std::sync::atomic::Ordering::Relaxed)
+    }
 
-impl PipelineProgress for Cancel<'_> {
-    fn stage(&self, _stage: Stage) {}
-    fn fraction(&self, _fraction: f32) {}
-    fn cancelled(&self) -> bool {
-        self.0.cancelled()
+    /// The frames decoded, or why the source cannot be used.
+    fn check(&self, input: &Path) -> Result<u64, Error> {
+        let frames = self.frames();
+        if frames == 0 {
+            return Err(AudioError::Decode {
+                path: input.to_path_buf(),
+                reason: "the file contains no audio frames".into(),
+            }
+            .into());
+        }
+        self.sanitize.check(input)?;
+        Ok(frames)
     }
 }
 
