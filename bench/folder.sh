@@ -15,43 +15,10 @@ seconds="${SECONDS_EACH:-180}"
 model="${STEMSET_BENCH_MODEL:-$PWD/../shared/models/mdx_inst_hq3_random.onnx}"
 [ -f "$model" ] || { echo "benchmark model not found: $model"; exit 1; }
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)"; exit 1; }
-bin="${STEMSET_BIN:-}"
-if [ -z "$bin" ]; then
-  cargo build --release -p stemset >/dev/null
-  bin="$PWD/target/release/stemset"
-fi
+. bench/common.sh
+bench_binary
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-
-cat > "$work/plugins.toml" <<TOML
-[backends.onnx]
-threads = ${THREADS:-0}
-
-[models.mdx-bench]
-backend = "onnx"
-architecture = "mdx"
-file = "$model"
-slots = ["instrumental", "vocals"]
-params = { n_fft = 6144, compensate = 1.022, primary_stem = "Instrumental" }
-TOML
-cat > "$work/config.yaml" <<YAML
-strategies:
-  bench:
-    _: mdx-bench
-    instrumental: instrumental
-    vocals: vocals
-profiles:
-  bench:
-    source: ./recordings
-    strategy: bench
-output:
-  format: opus
-storage:
-  kind: local
-  path: ./media
-database:
-  url: sqlite://./stemset.sqlite
-plugins: plugins.toml
-YAML
+write_mdx_config "$work" "$model"
 
 # Each file a little longer than the one before: ten different contents, not duplicates.
 for i in $(seq 1 "$files"); do

@@ -7,47 +7,17 @@
 #   bench/onnx.sh              # 60 s
 #   bench/onnx.sh 60 180       # seconds to measure
 # Needs ONNX Runtime (ORT_DYLIB_PATH or .venv-ml, see the README) and /usr/bin/time;
-# PYTHON_BASELINE=0 skips the Python run.
+# PYTHON_BASELINE=0 skips the Python run; STEMSET_BIN measures another build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lengths=("$@"); [ ${#lengths[@]} -gt 0 ] || lengths=(60)
 model="${STEMSET_BENCH_MODEL:-$PWD/../shared/models/mdx_inst_hq3_random.onnx}"
 [ -f "$model" ] || { echo "benchmark model not found: $model"; exit 1; }
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)"; exit 1; }
-cargo build --release -p stemset >/dev/null
-bin="$PWD/target/release/stemset"
+. bench/common.sh
+bench_binary
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-
-cat > "$work/plugins.toml" <<TOML
-[backends.onnx]
-threads = ${THREADS:-0}
-
-[models.mdx-bench]
-backend = "onnx"
-architecture = "mdx"
-file = "$model"
-slots = ["instrumental", "vocals"]
-params = { n_fft = 6144, compensate = 1.022, primary_stem = "Instrumental", batch_size = ${BATCH:-1} }
-TOML
-cat > "$work/config.yaml" <<YAML
-strategies:
-  bench:
-    _: mdx-bench
-    instrumental: instrumental
-    vocals: vocals
-profiles:
-  bench:
-    source: ./recordings
-    strategy: bench
-output:
-  format: opus
-storage:
-  kind: local
-  path: ./media
-database:
-  url: sqlite://./stemset.sqlite
-plugins: plugins.toml
-YAML
+write_mdx_config "$work" "$model"
 
 printf '%-8s %-10s %-10s %-10s %s\n' seconds wall_s realtime peak_MB breakdown
 for s in "${lengths[@]}"; do

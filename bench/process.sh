@@ -12,11 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=("$@"); [ ${#minutes[@]} -gt 0 ] || minutes=(1 10)
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)"; exit 1; }
-bin="${STEMSET_BIN:-}"
-if [ -z "$bin" ]; then
-  cargo build --release -p stemset >/dev/null
-  bin="$PWD/target/release/stemset"
-fi
+. bench/common.sh
+bench_binary
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 cp plugins.toml "$work/"
 sed -e "s#format: opus #format: ${FORMAT:-opus} #" config.yaml > "$work/config.yaml"
