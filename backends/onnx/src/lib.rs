@@ -7,9 +7,11 @@
 //! - `waveform`: MDX23C and BS-/Mel-Band Roformer exports with the STFT inside the
 //!   graph (`[B, 2, C] → [B, S, 2, C]`), chunked as the references do.
 
+pub mod checkpoint;
 pub mod demucs;
 pub mod diagnose;
 mod fft;
+pub mod graph;
 pub mod mdx;
 pub mod runtime;
 pub mod session;
@@ -52,7 +54,15 @@ fn build_demucs(
     settings: &OnnxSettings,
 ) -> Result<Box<dyn AudioSeparator>, String> {
     families::demucs::build(spec, Params::new(&spec.params), |path| {
-        Ok(Box::new(DemucsOnnx::new(OnnxModel::open(path, settings)?)?))
+        // Demucs' own checkpoints run as the ONNX graph written from them.
+        let file = if demucs::convert::is_checkpoint(path) {
+            demucs::convert::graph_for(path)?
+        } else {
+            path.to_path_buf()
+        };
+        Ok(Box::new(DemucsOnnx::new(OnnxModel::open(
+            &file, settings,
+        )?)?))
     })
 }
 

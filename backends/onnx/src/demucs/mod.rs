@@ -9,6 +9,9 @@
 //! are the SDK's `families::demucs` (bags, names, `apply_model`), shared with the
 //! TorchScript backend.
 
+pub mod checkpoint;
+pub mod convert;
+pub mod htdemucs_graph;
 pub mod spec;
 
 use stemset_sdk::chunking::demucs::SegmentModel;
