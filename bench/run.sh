@@ -7,7 +7,8 @@
 #   bench/run.sh --quick    # short lengths and loads, about 2 minutes after the builds
 #   bench/run.sh --keep DIR # keep every part's output in DIR
 # Parts: process (dsp: 1, 10, 60 min), folder (ten files, onnx), onnx (MDX vs Python),
-# demucs (libtorch and onnx vs PyTorch), graphql (SQLite and PostgreSQL), uploads.
+# demucs (libtorch and onnx vs PyTorch), htdemucs (Demucs' own checkpoints on the onnx
+# backend vs PyTorch demucs), graphql (SQLite and PostgreSQL), uploads.
 # ONLY="process graphql" runs some of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ done
 out="${keep:-$(mktemp -d -t stemset-bench-run.XXXXXX)}"
 mkdir -p "$out"
 [ -n "$keep" ] || trap 'rm -rf "$out"' EXIT
-parts="${ONLY:-process folder onnx demucs graphql uploads}"
+parts="${ONLY:-process folder onnx demucs htdemucs graphql uploads}"
 
 echo "building the release binary..." >&2
 cargo build --release -p stemset >/dev/null
@@ -66,6 +67,12 @@ if [ ! -x "$torch_python" ]; then
 elif ! "$torch_python" -c 'import demucs, demucs_onnx' 2>/dev/null; then
   no_torch="$torch_python lacks demucs or demucs-onnx (see bench/libtorch.sh)"
 fi
+no_demucs=""
+if [ ! -x "$torch_python" ] || ! "$torch_python" -c 'import demucs' 2>/dev/null; then
+  no_demucs="no .venv-torch with demucs (scripts/setup.sh)"
+elif [ -n "$no_ort" ]; then
+  no_demucs="$no_ort"
+fi
 no_wrk=""; command -v wrk >/dev/null || no_wrk="no wrk (apt-get install wrk)"
 
 if [ "$quick" = 1 ]; then
@@ -73,6 +80,7 @@ if [ "$quick" = 1 ]; then
   run folder "$no_ort" env FILES=3 SECONDS_EACH=5 bench/folder.sh
   run onnx "$no_ort" bench/onnx.sh 10
   run demucs "$no_torch" bench/libtorch.sh 10
+  run htdemucs "$no_demucs" env LONG=0 BAG=0 bench/htdemucs.sh 10
   run graphql "$no_wrk" env DURATION=5s WARMUP=1s RECORDINGS=500 bench/server.sh
   run uploads "" env SIZE_MIB=64 CONCURRENT=4 EACH_MIB=16 bench/uploads.sh
 else
@@ -80,6 +88,7 @@ else
   run folder "$no_ort" bench/folder.sh
   run onnx "$no_ort" bench/onnx.sh 60
   run demucs "$no_torch" bench/libtorch.sh 60
+  run htdemucs "$no_demucs" bench/htdemucs.sh 60 600
   run graphql "$no_wrk" bench/server.sh
   run uploads "" bench/uploads.sh
 fi

@@ -119,6 +119,16 @@ def demucs(text):
     )
 
 
+def htdemucs(text):
+    """bench/htdemucs.sh prints `run  wall_s  peak_MB  note` rows; runs have spaces."""
+    body = []
+    for line in text.splitlines():
+        m = re.match(r"^(.+?)\s{2,}([\d.]+|-)\s+([\d.]+|-)\s+(.*)$", line)
+        if m and not line.startswith("run "):
+            body.append([m.group(1).strip(), m.group(2), m.group(3), m.group(4)])
+    table(["run", "wall s (ratio)", "peak MB (ratio)", "note"], body)
+
+
 def graphql(text):
     lines = text.splitlines()
     body = []
@@ -151,6 +161,7 @@ def main():
         ("folder", "A folder of files through the MDX-Net model (onnx)", folder),
         ("onnx", "MDX-Net (onnx) against Python ONNX Runtime + NumPy", onnx),
         ("demucs", "HTDemucs (libtorch, onnx) against PyTorch `demucs.apply_model`", demucs),
+        ("htdemucs", "Demucs' own checkpoint (onnx backend) against PyTorch demucs, same clip and checkpoint", htdemucs),
         ("graphql", "GraphQL: 50 recordings with their stems, 16 connections", graphql),
         ("uploads", "Uploads", uploads),
     ]:

@@ -20,7 +20,7 @@ use crate::progress::bar_style;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_RANGE, RANGE};
 use stemset_audio::hashing;
-use stemset_sdk::settings::ModelSpec;
+use stemset_sdk::settings::{ExtraFile, ModelSpec};
 use tokio::io::AsyncWriteExt;
 
 /// Consecutive failed attempts (without new bytes) before giving up.
@@ -80,14 +80,50 @@ pub async fn pull(
     file: &Path,
     options: PullOptions,
 ) -> anyhow::Result<Pulled> {
-    let name = spec.name.as_str();
-    let expected = Expected::of(spec);
+    pull_checked(&spec.name, Expected::of(spec), url, file, options).await
+}
 
+/// Downloads one of the entry's `extra_files`.
+pub async fn pull_extra(
+    spec: &ModelSpec,
+    extra: &ExtraFile,
+    options: PullOptions,
+) -> anyhow::Result<Pulled> {
+    let expected = extra.sha256.as_ref().map(|d| Expected {
+        kind: Kind::Sha256,
+        digest: d.clone(),
+    });
+    pull_checked(&spec.name, expected, &extra.url, &extra.file, options).await
+}
+
+/// Downloads `url` to `file`, checked against `sha256` (a whole digest or its start):
+/// for files that are not catalog entries (`stemset runtime install`'s wheels).
+pub async fn pull_sha256(
+    name: &str,
+    sha256: &str,
+    url: &str,
+    file: &Path,
+    options: PullOptions,
+) -> anyhow::Result<Pulled> {
+    let expected = Expected {
+        kind: Kind::Sha256,
+        digest: sha256.to_ascii_lowercase(),
+    };
+    pull_checked(name, Some(expected), url, file, options).await
+}
+
+async fn pull_checked(
+    name: &str,
+    expected: Option<Expected>,
+    url: &str,
+    file: &Path,
+    options: PullOptions,
+) -> anyhow::Result<Pulled> {
     if file.is_file() && !options.force {
         match &expected {
             Some(exp) if !options.no_verify => {
                 let actual = exp.compute(file).await?;
-                if actual == exp.digest {
+                if exp.matches(&actual) {
                     return Ok(Pulled::AlreadyInstalled {
                         path: file.to_path_buf(),
                         check: Check::Verified(exp.kind.label()),
@@ -190,7 +226,7 @@ pub async fn pull(
         }
     } else if let Some(exp) = &expected {
         let actual = exp.compute(&part).await?;
-        if actual != exp.digest {
+        if !exp.matches(&actual) {
             let removed = match tokio::fs::remove_file(&part).await {
                 Ok(()) => "the download was deleted".to_string(),
                 Err(e) => format!("could not delete {}: {e}", part.display()),
@@ -279,7 +315,7 @@ pub async fn verify(spec: &ModelSpec, file: &Path) -> anyhow::Result<Verificatio
         return Ok(Verification::NoDigest);
     };
     let actual = exp.compute(file).await?;
-    Ok(if actual == exp.digest {
+    Ok(if exp.matches(&actual) {
         Verification::Matches(exp.kind.label())
     } else {
         Verification::Differs {
@@ -311,6 +347,11 @@ impl Expected {
 
     async fn compute(&self, path: &Path) -> anyhow::Result<String> {
         self.kind.compute(path).await
+    }
+
+    /// A `sha256` may be given as the digest's first digits only (as Demucs does).
+    fn matches(&self, actual: &str) -> bool {
+        actual.starts_with(&self.digest)
     }
 }
 

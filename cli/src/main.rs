@@ -68,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::models::ModelsCommand,
     },
+    /// ONNX Runtime for the onnx backend, installed without Python.
+    Runtime {
+        #[command(subcommand)]
+        command: commands::runtime::RuntimeCommand,
+    },
     /// Check that this installation will work: config, backends and devices, models,
     /// database, storage, sign-in, the GPU worker, the web app, scratch space.
     Doctor(commands::doctor::Args),
@@ -110,6 +115,7 @@ fn main() -> ExitCode {
             Command::Migrate => commands::migrate::run(&cli.config).await,
             Command::Backends => commands::backends::run(&cli.config),
             Command::Models { command } => commands::models::run(&cli.config, command).await,
+            Command::Runtime { command } => commands::runtime::run(command).await,
             Command::Doctor(args) => commands::doctor::run(&cli.config, args).await,
             Command::Takes(args) => commands::takes::run(&cli.config, args).await,
             Command::GenerateDemo(args) => commands::demo::run(args),

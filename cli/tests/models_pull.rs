@@ -555,3 +555,59 @@ fn ctrl_c_keeps_the_part_file_for_a_resume() {
     assert_installed(&dir.path().join("models/m.onnx"));
     assert_eq!(server.seen()[1].range, Some(120_000));
 }
+
+#[test]
+fn a_bag_pulls_all_its_files_checked_against_short_digests() {
+    let server = Server::start(Fault::None);
+    let short = &sha256()[..8];
+    let bag = format!(
+        "[models.bag-test]\nbackend = \"onnx\"\narchitecture = \"demucs\"\n\
+         slots = [\"drums\", \"bass\", \"other\", \"vocals\"]\n\
+         url = \"{}\"\nsha256 = \"{short}\"\n\
+         extra_files = [{{ url = \"{}\", sha256 = \"{short}\" }}, {{ url = \"{}\" , sha256 = \"{}\" }}]\n\
+         params = {{ bag = [\"b-2.th\", \"c-3.th\"] }}\n",
+        server.url("/hybrid/a-1.th"),
+        server.url("/hybrid/b-2.th"),
+        server.url("/hybrid/c-3.th"),
+        sha256(),
+    );
+    let dir = setup(&bag);
+    let o = stemset(dir.path(), &["models", "pull", "bag-test"]);
+    assert!(o.status.success(), "{}", text(&o));
+    for f in ["a-1.th", "b-2.th", "c-3.th"] {
+        assert_installed(&dir.path().join("models").join(f));
+    }
+    assert_eq!(
+        text(&o).matches("sha256 verified").count(),
+        3,
+        "{}",
+        text(&o)
+    );
+    let o = stemset(dir.path(), &["models", "list"]);
+    assert!(text(&o).contains("installed ("), "{}", text(&o));
+
+    // One file of the bag gone: the entry is missing again, and says which file.
+    std::fs::remove_file(dir.path().join("models/c-3.th")).expect("remove");
+    let o = stemset(dir.path(), &["models", "list"]);
+    assert!(
+        text(&o).contains("c-3.th") && text(&o).contains("missing"),
+        "{}",
+        text(&o)
+    );
+
+    // A short digest that does not match the start of the SHA-256 fails the download.
+    let wrong = setup(&bag.replace(
+        &format!("sha256 = \"{short}\" }}"),
+        "sha256 = \"00000000\" }",
+    ));
+    let o = stemset(wrong.path(), &["models", "pull", "bag-test"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("sha256 mismatch"), "{}", text(&o));
+    assert!(!wrong.path().join("models/b-2.th").exists());
+
+    // Too short a digest is a catalog error.
+    let bad = setup(&bag.replace(&format!("sha256 = \"{short}\"\n"), "sha256 = \"1234\"\n"));
+    let o = stemset(bad.path(), &["models", "list"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("first 8 or more"), "{}", text(&o));
+}

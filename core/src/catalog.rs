@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use stemset_sdk::separator::{Backends, SlotInfo};
-use stemset_sdk::settings::{BackendSettings, ModelSpec};
+use stemset_sdk::settings::{BackendSettings, ExtraFile, ModelSpec};
 
 use crate::config_error::ConfigError;
 use crate::vars::VarResolver;
@@ -39,6 +39,30 @@ struct RawModel {
     slots: Option<Vec<String>>,
     #[serde(default)]
     params: toml::Table,
+    /// Further downloads (a bag's other models), installed beside `file`.
+    #[serde(default)]
+    extra_files: Vec<RawExtraFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExtraFile {
+    url: String,
+    sha256: Option<String>,
+}
+
+/// The file name a url ends in, when it ends in one.
+fn url_file_name(url: &str) -> Option<&str> {
+    url.split(['?', '#'])
+        .next()
+        .and_then(|u| u.rsplit('/').next())
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+}
+
+/// A `sha256` is the whole digest (64 hex digits) or, where a publisher gives no more,
+/// its first 8 or more.
+fn sha256_ok(v: &str) -> bool {
+    (8..=64).contains(&v.len()) && v.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// The loaded catalog.
@@ -158,37 +182,57 @@ impl Plugins {
                 ));
                 continue;
             }
-            for (key, value, len) in [("sha256", &m.sha256, 64), ("model_hash", &m.model_hash, 32)]
+            if let Some(v) = &m.sha256
+                && !sha256_ok(v)
             {
-                if let Some(v) = value
-                    && (v.len() != len || !v.chars().all(|c| c.is_ascii_hexdigit()))
-                {
-                    problems.push(format!(
-                        "{file}: {at}.{key}: \"{v}\" is not {len} hexadecimal digits"
-                    ));
-                }
+                problems.push(format!(
+                    "{file}: {at}.sha256: \"{v}\" is not 64 hexadecimal digits (or the first 8 or more of them)"
+                ));
+            }
+            if let Some(v) = &m.model_hash
+                && (v.len() != 32 || !v.chars().all(|c| c.is_ascii_hexdigit()))
+            {
+                problems.push(format!(
+                    "{file}: {at}.model_hash: \"{v}\" is not 32 hexadecimal digits"
+                ));
             }
             // A downloadable model without an explicit file lands in models_dir.
             let file_path = match (m.file, &m.url) {
                 (Some(f), _) => Some(if f.is_absolute() { f } else { base.join(f) }),
-                (None, Some(url)) => {
-                    let stem = url
-                        .split(['?', '#'])
-                        .next()
-                        .and_then(|u| u.rsplit('/').next())
-                        .filter(|n| !n.is_empty() && *n != "." && *n != "..");
-                    match stem {
-                        Some(n) => Some(models_dir.join(n)),
-                        None => {
-                            problems.push(format!(
-                                "{file}: {at}.url: \"{url}\" does not end in a file name; add `file`"
-                            ));
-                            continue;
-                        }
+                (None, Some(url)) => match url_file_name(url) {
+                    Some(n) => Some(models_dir.join(n)),
+                    None => {
+                        problems.push(format!(
+                            "{file}: {at}.url: \"{url}\" does not end in a file name; add `file`"
+                        ));
+                        continue;
                     }
-                }
+                },
                 (None, None) => None,
             };
+            let mut extra_files = Vec::new();
+            for (i, extra) in m.extra_files.into_iter().enumerate() {
+                let at = format!("{at}.extra_files[{i}]");
+                let dir = file_path.as_ref().and_then(|f| f.parent());
+                let (Some(dir), Some(base)) = (dir, url_file_name(&extra.url)) else {
+                    problems.push(format!(
+                        "{file}: {at}: needs the entry's `file` or `url` and a url that ends in a file name"
+                    ));
+                    continue;
+                };
+                if let Some(v) = &extra.sha256
+                    && !sha256_ok(v)
+                {
+                    problems.push(format!(
+                        "{file}: {at}.sha256: \"{v}\" is not 64 hexadecimal digits (or the first 8 or more of them)"
+                    ));
+                }
+                extra_files.push(ExtraFile {
+                    file: dir.join(base),
+                    url: extra.url,
+                    sha256: extra.sha256.map(|s| s.to_ascii_lowercase()),
+                });
+            }
             models.insert(
                 name.clone(),
                 ModelSpec {
@@ -202,6 +246,7 @@ impl Plugins {
                     model_hash: m.model_hash.map(|s| s.to_ascii_lowercase()),
                     slots,
                     params: m.params,
+                    extra_files,
                 },
             );
         }

@@ -36,6 +36,8 @@ pub struct ModelSpec {
     /// Local model file, resolved against the directory of `plugins.toml`.
     pub file: Option<PathBuf>,
     pub url: Option<String>,
+    /// SHA-256 of the download, or its first 8 or more hex digits (all some publishers
+    /// give, e.g. Demucs in its file names).
     pub sha256: Option<String>,
     /// UVR's model hash (tail MD5, see [`crate::audio::hashing::model_hash`]), an alternative
     /// download check for model files whose SHA-256 is not published.
@@ -43,6 +45,17 @@ pub struct ModelSpec {
     pub slots: Vec<SlotInfo>,
     /// Architecture-specific parameters, passed to the backend untouched.
     pub params: toml::Table,
+    /// Further files the model needs (the other models of a bag), beside `file`.
+    pub extra_files: Vec<ExtraFile>,
+}
+
+/// A further download of a catalog entry (`extra_files = [{ url, sha256 }]`).
+#[derive(Debug, Clone)]
+pub struct ExtraFile {
+    /// Where it is installed: beside the entry's `file`, named as the url ends.
+    pub file: PathBuf,
+    pub url: String,
+    pub sha256: Option<String>,
 }
 
 impl ModelSpec {
@@ -56,6 +69,13 @@ impl ModelSpec {
             return Err("no `file` in its catalog entry".into());
         };
         if file.is_file() {
+            if let Some(missing) = self.extra_files.iter().find(|e| !e.file.is_file()) {
+                return Err(format!(
+                    "model file {} is missing; download it with `stemset models pull {}`",
+                    missing.file.display(),
+                    self.name
+                ));
+            }
             return Ok(file.clone());
         }
         Err(if self.url.is_some() {

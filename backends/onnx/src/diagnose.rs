@@ -48,7 +48,7 @@ pub fn diagnose(settings: &BackendSettings) -> Vec<Finding> {
         Err(e) => Finding::failure(
             "backend onnx: cpu",
             format!("a test graph failed: {e}"),
-            format!("reinstall ONNX Runtime: {}", runtime::ORT_WHEEL),
+            "reinstall ONNX Runtime: stemset runtime install --force".to_string(),
         ),
     });
 
@@ -59,7 +59,7 @@ pub fn diagnose(settings: &BackendSettings) -> Vec<Finding> {
     };
     let compiled = ort::ep::CUDA::is_available().unwrap_or(false);
     let check = format!("backend onnx: cuda:{gpu}");
-    let install = "install onnxruntime-gpu (and a CUDA driver), or set device = \"auto\" or \"cpu\" in [backends.onnx]";
+    let install = "run `stemset runtime install --gpu` (onnxruntime-gpu and the NVIDIA libraries; needs an NVIDIA driver), or set device = \"auto\" or \"cpu\" in [backends.onnx]";
     findings.push(match (compiled, device) {
         (false, Device::Cpu) => Finding::ok(
             "backend onnx: cuda",

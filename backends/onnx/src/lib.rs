@@ -12,6 +12,7 @@ pub mod demucs;
 pub mod diagnose;
 mod fft;
 pub mod graph;
+pub mod install;
 pub mod mdx;
 pub mod runtime;
 pub mod session;

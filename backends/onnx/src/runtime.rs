@@ -18,7 +18,8 @@ static INIT: Mutex<()> = Mutex::new(());
 
 pub fn install_hint() -> String {
     format!(
-        "ONNX Runtime was not found. Install it from PyPI and point Stemset at it:\n  \
+        "ONNX Runtime was not found. Install it with `stemset runtime install` (or \
+         `stemset runtime install --gpu` for CUDA), or from PyPI and point Stemset at it:\n  \
          python3 -m venv .venv-ml && .venv-ml/bin/pip install {ORT_WHEEL}\n  \
          export ORT_DYLIB_PATH=$(ls .venv-ml/lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so.*)\n\
          (or set `library = \"...\"` under [backends.onnx] in plugins.toml)"
@@ -64,6 +65,9 @@ fn wheel_dirs(prefix: &Path) -> Vec<PathBuf> {
 
 fn candidates() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
+    // `stemset runtime install`: the GPU build first, as whoever installed it wants it.
+    dirs.extend(crate::install::runtime_dir(true));
+    dirs.extend(crate::install::runtime_dir(false));
     if let Ok(exe) = std::env::current_exe()
         && let Some(dir) = exe.parent()
     {
@@ -124,6 +128,41 @@ pub fn locate(configured: Option<&str>) -> Result<PathBuf, String> {
     candidates().into_iter().next().ok_or_else(install_hint)
 }
 
+/// Loads the NVIDIA libraries installed beside the runtime (`stemset runtime install
+/// --gpu` puts them in one folder) first, so that the CUDA provider, which finds its
+/// dependencies by name only, resolves them there. Libraries whose own dependencies are
+/// not loaded yet are retried after the others.
+fn preload_neighbours(library: &Path) {
+    let Some(dir) = library.parent() else { return };
+    if crate::install::runtime_dir(true).as_deref() != Some(dir) {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut pending: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("lib") && n.contains(".so") && !n.starts_with("libonnxruntime")
+            })
+        })
+        .collect();
+    pending.sort();
+    loop {
+        let before = pending.len();
+        // Kept loaded for the life of the process, like the runtime itself; the loader
+        // then resolves the provider's dependencies by name to these.
+        pending.retain(|p| ort::util::preload_dylib(p).is_err());
+        if pending.is_empty() || pending.len() == before {
+            break;
+        }
+    }
+    for p in &pending {
+        tracing::debug!(library = %p.display(), "not preloaded (its dependencies are missing)");
+    }
+}
+
 /// The process-wide ONNX Runtime environment, loading the library on first use.
 pub fn environment(configured: Option<&str>) -> Result<&'static Environment, String> {
     if let Some(env) = ENVIRONMENT.get() {
@@ -135,6 +174,7 @@ pub fn environment(configured: Option<&str>) -> Result<&'static Environment, Str
     }
     let path = locate(configured)?;
     tracing::info!(library = %path.display(), "loading ONNX Runtime");
+    preload_neighbours(&path);
     let builder = ort::init_from(&path).map_err(|e| {
         format!(
             "cannot load ONNX Runtime from {}: {e}\n{}",

@@ -165,8 +165,8 @@ fn cuda_refused(id: i32, why: &str, settings: &OnnxSettings) -> String {
         .unwrap_or_else(|_| "ONNX Runtime".into());
     format!(
         "[backends.onnx] device = \"cuda:{id}\" but the GPU cannot be used: {why} \
-         (runtime {runtime}). Install onnxruntime-gpu and the NVIDIA libraries it names, \
-         or set device = \"auto\" (GPU when it works, else CPU) or \"cpu\"; \
+         (runtime {runtime}). Run `stemset runtime install --gpu` (onnxruntime-gpu and the \
+         NVIDIA libraries it needs), or set device = \"auto\" (GPU when it works, else CPU) or \"cpu\"; \
          `stemset doctor` checks the GPU"
     )
 }

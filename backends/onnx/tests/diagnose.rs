@@ -74,6 +74,14 @@ fn cuda_without_a_cuda_provider_fails_and_a_missing_library_fails() {
             .contains("pip install onnxruntime"),
         "{found:?}"
     );
+    assert!(
+        found[0]
+            .fix
+            .as_deref()
+            .unwrap_or_default()
+            .contains("stemset runtime install"),
+        "{found:?}"
+    );
 }
 
 fn open(device: &str) -> Result<OnnxModel, String> {
@@ -103,6 +111,7 @@ fn a_gpu_asked_for_and_not_there_is_an_error_not_a_cpu_run() {
         "names the runtime: {err}"
     );
     assert!(err.contains("onnxruntime-gpu"), "says what to do: {err}");
+    assert!(err.contains("stemset runtime install --gpu"), "{err}");
 
     let auto = open("auto").expect("auto opens");
     assert_eq!(auto.device, Device::Cpu);

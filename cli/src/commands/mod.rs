@@ -4,6 +4,7 @@ pub mod doctor;
 pub mod migrate;
 pub mod models;
 pub mod process;
+pub mod runtime;
 pub mod serve;
 pub mod sync;
 pub mod takes;

@@ -80,19 +80,25 @@ fn status(m: &ModelSpec) -> String {
     let Some(file) = &m.file else {
         return "built-in".to_string();
     };
-    if file.is_file() {
+    let missing_extra = m.extra_files.iter().find(|e| !e.file.is_file());
+    if file.is_file() && missing_extra.is_none() {
         return format!("installed ({})", file.display());
     }
+    // The first file of the entry that is not there yet; one of several is named.
+    let (file, which) = match missing_extra {
+        Some(e) if file.is_file() => (&e.file, format!(" ({} of its files)", e.file.display())),
+        _ => (file, String::new()),
+    };
     if m.url.is_none() {
         return format!("missing ({})", file.display());
     }
     let pull = format!("`stemset models pull {}`", m.name);
     match std::fs::metadata(download::part_path(file)) {
         Ok(part) => format!(
-            "missing, {} downloaded: resume with {pull}",
+            "missing{which}, {} downloaded: resume with {pull}",
             HumanBytes(part.len())
         ),
-        Err(_) => format!("missing: pull with {pull}"),
+        Err(_) => format!("missing{which}: pull with {pull}"),
     }
 }
 
@@ -135,7 +141,24 @@ async fn pull(plugins: &Plugins, args: PullArgs) -> anyhow::Result<ExitCode> {
         force: args.force,
         no_verify: args.no_verify,
     };
-    match download::pull(spec, url, file, options).await? {
+    let mut pulls = vec![download::pull(spec, url, file, options).await?];
+    for extra in &spec.extra_files {
+        if matches!(pulls.last(), Some(Pulled::Interrupted { .. })) {
+            break;
+        }
+        pulls.push(download::pull_extra(spec, extra, options).await?);
+    }
+    for pulled in pulls {
+        if let Some(code) = report(&spec.name, pulled) {
+            return Ok(code);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints what one download did; the exit code when it stops the command (Ctrl-C).
+fn report(name: &str, pulled: Pulled) -> Option<ExitCode> {
+    match pulled {
         Pulled::AlreadyInstalled { path, check } => {
             let how = match check {
                 Check::Verified(kind) => format!("{kind} verified"),
@@ -143,7 +166,7 @@ async fn pull(plugins: &Plugins, args: PullArgs) -> anyhow::Result<ExitCode> {
             };
             println!(
                 "{}: already installed at {} ({how}); --force downloads it again",
-                spec.name,
+                name,
                 path.display()
             );
         }
@@ -160,7 +183,7 @@ async fn pull(plugins: &Plugins, args: PullArgs) -> anyhow::Result<ExitCode> {
             };
             println!(
                 "{}: installed {} at {} in {:.1} s ({how})",
-                spec.name,
+                name,
                 HumanBytes(bytes),
                 path.display(),
                 elapsed.as_secs_f32()
@@ -169,13 +192,13 @@ async fn pull(plugins: &Plugins, args: PullArgs) -> anyhow::Result<ExitCode> {
         Pulled::Interrupted { part, bytes } => {
             eprintln!(
                 "\n{}: interrupted; {} kept in {}: run `stemset models pull {}` again to resume",
-                spec.name,
+                name,
                 HumanBytes(bytes),
                 part.display(),
-                spec.name
+                name
             );
-            return Ok(ExitCode::from(130));
+            return Some(ExitCode::from(130));
         }
     }
-    Ok(ExitCode::SUCCESS)
+    None
 }

@@ -104,6 +104,17 @@ async fn check_model(config: &Config, spec: &ModelSpec, users: &[String]) -> Fin
             };
             return Finding::failure(check, what, fix);
         }
+        if let Some(extra) = spec.extra_files.iter().find(|e| !e.file.is_file()) {
+            return Finding::failure(
+                check,
+                format!(
+                    "not installed: {} (one of its files) is missing (used by {})",
+                    extra.file.display(),
+                    users.join(", ")
+                ),
+                pull,
+            );
+        }
         match download::verify(spec, file).await {
             Ok(Verification::NoDigest) => found.push("no digest in the catalog".to_string()),
             Ok(Verification::Matches(kind)) => found.push(format!("{kind} verified")),

@@ -83,6 +83,7 @@ pub fn model(architecture: &str, params: &str) -> Result<Box<dyn AudioSeparator>
             .and_then(|a| a.known_slots())
             .ok_or("unknown architecture")?,
         params: toml::from_str(params).map_err(|e| e.to_string())?,
+        extra_files: Vec::new(),
     };
     reg.build(&BackendSettings::default(), &spec)
         .map_err(|e| e.0)

@@ -54,6 +54,7 @@ pub fn spec(
         model_hash: None,
         slots: slots.iter().map(|s| SlotInfo::new(*s, "")).collect(),
         params: toml::from_str(params).expect("params TOML"),
+        extra_files: Vec::new(),
     }
 }
 

@@ -352,7 +352,6 @@ impl Net<'_> {
         let e = q.shape[2];
         let h = self.c.t_heads;
         let dh = e / h;
-        let (t, s) = (q.shape[1], kv.shape[1]);
         let inw = self.w.get(&format!("{prefix}.in_proj_weight"))?.clone();
         let inb = self.w.get(&format!("{prefix}.in_proj_bias"))?.clone();
         if inw.shape != [3 * e, e] || inb.shape != [3 * e] {
@@ -382,18 +381,7 @@ impl Net<'_> {
         let qp = proj(&mut self.g, q, 0, scale)?;
         let kp = proj(&mut self.g, kv, 1, 1.0)?;
         let vp = proj(&mut self.g, kv, 2, 1.0)?;
-        let g = &mut self.g;
-        let qh = g.reshape(&qp, &[1, t, h, dh])?;
-        let qh = g.transpose(&qh, &[0, 2, 1, 3])?;
-        let kh = g.reshape(&kp, &[1, s, h, dh])?;
-        let kh = g.transpose(&kh, &[0, 2, 3, 1])?;
-        let vh = g.reshape(&vp, &[1, s, h, dh])?;
-        let vh = g.transpose(&vh, &[0, 2, 1, 3])?;
-        let scores = g.matmul(&qh, &kh)?;
-        let att = g.softmax(&scores, 3);
-        let o = g.matmul(&att, &vh)?;
-        let o = g.transpose(&o, &[0, 2, 1, 3])?;
-        let o = g.reshape(&o, &[1, t, e])?;
+        let o = self.g.attention(&qp, &kp, &vp, h, 1.0)?;
         let wo = self
             .w
             .linear_t(&mut self.g, &format!("{prefix}.out_proj.weight"), e, e, 1.0)?;

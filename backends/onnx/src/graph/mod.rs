@@ -47,6 +47,11 @@ impl Geom {
     }
 }
 
+/// Groups normalised by ONNX Runtime's InstanceNormalization kernel at most this long;
+/// longer ones (a transformer's group norm over 1.4 M values) by the two-stage mean of
+/// [`Graph::mean_last`], which keeps PyTorch's precision.
+const INSTANCE_NORM_MAX: usize = 1 << 16;
+
 /// A shape mismatch found while building (a bug in the caller or a checkpoint whose
 /// tensors do not fit the architecture its arguments describe).
 #[derive(Debug, thiserror::Error)]
@@ -216,6 +221,7 @@ impl Graph {
             name: outputs.first().map(|s| s.to_string()).unwrap_or_default(),
             op_type: op.into(),
             attribute,
+            domain: String::new(),
         });
     }
 
@@ -397,6 +403,35 @@ impl Graph {
         Ok(self.op("MatMul", &[&x.name, &w.name], vec![], shape))
     }
 
+    /// ONNX Runtime's fused attention (`com.microsoft.MultiHeadAttention`) of projected
+    /// queries `q` [B, S, E] over keys `k` and values `v` [B, L, E]: the scores are never
+    /// materialised whole, where MatMul → Softmax → MatMul holds [B, H, S, L] twice.
+    /// `scale` multiplies the scores (1/√d when the queries are not scaled already).
+    pub fn attention(&mut self, q: &T, k: &T, v: &T, heads: usize, scale: f32) -> GResult<T> {
+        if q.shape.len() != 3
+            || k.shape != v.shape
+            || k.shape.len() != 3
+            || q.shape[2] != k.shape[2]
+            || !q.shape[2].is_multiple_of(heads)
+        {
+            return err(format!("attention of {:?} over {:?}", q.shape, k.shape));
+        }
+        let mut t = self.op(
+            "MultiHeadAttention",
+            &[&q.name, &k.name, &v.name],
+            vec![
+                attr_int("num_heads", heads as i64),
+                attr_float("scale", scale),
+            ],
+            q.shape.clone(),
+        );
+        if let Some(n) = self.nodes.last_mut() {
+            n.domain = "com.microsoft".into();
+        }
+        t.shape = q.shape.clone();
+        Ok(t)
+    }
+
     pub fn softmax(&mut self, x: &T, axis: usize) -> T {
         self.op(
             "Softmax",
@@ -438,14 +473,26 @@ impl Graph {
         }
         let per = x.numel() / n / groups;
         let g = self.reshape(x, &[n, groups, per])?;
-        let mean = self.mean_last(&g)?;
-        let d = self.sub(&g, &mean)?;
-        let sq = self.mul(&d, &d)?;
-        let var = self.mean_last(&sq)?;
-        let e = self.scalar(eps);
-        let ve = self.add(&var, &e)?;
-        let sd = self.unary("Sqrt", &ve);
-        let y = self.div(&d, &sd)?;
+        let y = if per <= INSTANCE_NORM_MAX {
+            // One kernel (InstanceNormalization over each group) instead of seven passes.
+            let ones = self.constant("ones", &[groups], &vec![1.0; groups])?;
+            let zeros = self.constant("zeros", &[groups], &vec![0.0; groups])?;
+            self.op(
+                "InstanceNormalization",
+                &[&g.name, &ones.name, &zeros.name],
+                vec![attr_float("epsilon", eps)],
+                g.shape.clone(),
+            )
+        } else {
+            let mean = self.mean_last(&g)?;
+            let d = self.sub(&g, &mean)?;
+            let sq = self.mul(&d, &d)?;
+            let var = self.mean_last(&sq)?;
+            let e = self.scalar(eps);
+            let ve = self.add(&var, &e)?;
+            let sd = self.unary("Sqrt", &ve);
+            self.div(&d, &sd)?
+        };
         let y = self.reshape(&y, &x.shape)?;
         let mut affine = vec![c];
         affine.extend(std::iter::repeat_n(1, x.shape.len() - 2));
@@ -530,10 +577,16 @@ impl Graph {
                 input: self.inputs,
                 output: self.outputs,
             }),
-            opset_import: vec![OperatorSetIdProto {
-                domain: String::new(),
-                version: 17,
-            }],
+            opset_import: vec![
+                OperatorSetIdProto {
+                    domain: String::new(),
+                    version: 17,
+                },
+                OperatorSetIdProto {
+                    domain: "com.microsoft".into(),
+                    version: 1,
+                },
+            ],
             metadata_props: metadata
                 .iter()
                 .map(|(k, v)| StringStringEntryProto {

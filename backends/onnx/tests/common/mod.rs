@@ -51,6 +51,7 @@ pub fn spec(
             })
             .collect(),
         params: toml::from_str(params).expect("params TOML"),
+        extra_files: Vec::new(),
     }
 }
 
