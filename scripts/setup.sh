@@ -13,14 +13,15 @@
 #                    (the S3-compatible server of the storage and remote-worker tests), plus
 #                    the part of PyPI's torch that the libtorch backend links (1.2 GB)
 #   .venv-torch      a full PyTorch with demucs, for the tests of scripts/export-torchscript
+#                    and the onnx backend's Demucs checkpoint tests
 #   npm              server/tests/oidc-provider's packages (npm ci, from its lockfile)
 #   rehearsal bench  fluidsynth, fluid-soundfont-gm, espeak-ng and sox (Debian) and
 #                    .venv-bench (bench/rehearsal/requirements.txt): the generated
 #                    rehearsal night of the take detection test (audio/tests/rehearsal_night.rs)
 #
 # ORT_DYLIB_PATH, LIBTORCH or STEMSET_TORCH_PYTHON, when set, stand for the install they
-# name. STEMSET_TEST_LIBTORCH=0 skips both torch installs: the libtorch backend is then left
-# out of the build and its tests (scripts/test.sh says so). Nothing here downloads outside
+# name. STEMSET_TEST_LIBTORCH=0 skips the libtorch part of .venv-ml: the libtorch backend is
+# then left out of the build and its tests (scripts/test.sh says so). Nothing here downloads outside
 # Debian's packages, PyPI and the npm registry.
 #
 # When sourced, exports ORT_DYLIB_PATH (unless set), LIBTORCH (unless set; not when
@@ -142,14 +143,12 @@ setup_python() {
   local bench=()
   mapfile -t bench < <(grep -E '^[A-Za-z0-9_.-]+==' bench/rehearsal/requirements.txt)
   setup_venv .venv-bench "${bench[@]}"
-  if [ "${STEMSET_TEST_LIBTORCH:-1}" = 0 ]; then
-    return
-  fi
-  if [ -z "${LIBTORCH:-}" ]; then
+  if [ "${STEMSET_TEST_LIBTORCH:-1}" != 0 ] && [ -z "${LIBTORCH:-}" ]; then
     setup_venv .venv-ml --no-deps "${STEMSET_LIBTORCH_PACKAGES[@]}"
   fi
+  # Also without the libtorch backend: the onnx backend's checkpoint tests write their
+  # Demucs checkpoints with PyPI demucs (pip reuses a torch wheel .venv-ml downloaded).
   if [ -z "${STEMSET_TORCH_PYTHON:-}" ]; then
-    # pip reuses the torch wheel it downloaded for .venv-ml.
     setup_venv .venv-torch "${STEMSET_TORCH_PACKAGES[@]}"
   fi
 }

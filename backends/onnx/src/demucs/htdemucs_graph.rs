@@ -330,13 +330,24 @@ impl Net<'_> {
         } else {
             (vec![cin, cout, k], vec![s])
         };
-        let w = self
-            .w
-            .load(&mut self.g, &format!("{prefix}.conv_tr.weight"), &wshape)?;
-        let b = self
-            .w
-            .load(&mut self.g, &format!("{prefix}.conv_tr.bias"), &[cout])?;
-        let z = self.g.conv_transpose(&y, &w, &b, &stride)?;
+        let wname = format!("{prefix}.conv_tr.weight");
+        let bname = format!("{prefix}.conv_tr.bias");
+        let z = if k == 2 * s {
+            let w = self.w.get(&wname)?.clone();
+            let b = self.w.get(&bname)?.clone();
+            if w.shape != wshape || b.shape != [cout] {
+                return Err(GraphError(format!(
+                    "tensor {wname} has shape {:?}, the arguments need {wshape:?}",
+                    w.shape
+                )));
+            }
+            self.g
+                .conv_transpose_subpixel(&y, &w.data, cout, s, &b.data)?
+        } else {
+            let w = self.w.load(&mut self.g, &wname, &wshape)?;
+            let b = self.w.load(&mut self.g, &bname, &[cout])?;
+            self.g.conv_transpose(&y, &w, &b, &stride)?
+        };
         let z = self.maybe_norm(&z, &format!("{prefix}.norm2"), norm)?;
         let z = if freq {
             let f = z.shape[2];

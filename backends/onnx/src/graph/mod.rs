@@ -335,6 +335,72 @@ impl Graph {
         Ok(self.op("Pad", &[&x.name, &p], vec![], shape))
     }
 
+    /// A transposed convolution along axis 2 whose kernel is two strides (HTDemucs': 8
+    /// and 4), as a sub-pixel convolution: output j·s + r is w[r]·x[j] + w[r + s]·x[j − 1],
+    /// so a Conv of kernel 2 (padded by one) gives every phase r as a channel, and one
+    /// transpose interleaves them. ONNX Runtime's ConvTranspose goes through col2im and took
+    /// a sixth of the network's time for 8 of its 400 nodes.
+    /// `x` [B, Cin, L] or [B, Cin, L, T]; `weight` PyTorch's [Cin, Cout, 2s] (with a
+    /// trailing kernel axis of 1 for 4-D); `bias` [Cout]. Gives [B, Cout, (L − 1)·s + 2s, (T)].
+    pub fn conv_transpose_subpixel(
+        &mut self,
+        x: &T,
+        weight: &[f32],
+        cout: usize,
+        stride: usize,
+        bias: &[f32],
+    ) -> GResult<T> {
+        let four = x.shape.len() == 4;
+        let (b, cin, l) = (x.shape[0], x.shape[1], x.shape[2]);
+        let k = 2 * stride;
+        if !(x.shape.len() == 3 || four)
+            || stride == 0
+            || weight.len() != cin * cout * k
+            || bias.len() != cout
+        {
+            return err(format!("transposed conv of {:?}: stride {stride}", x.shape));
+        }
+        // K[co·s + r, ci, 0] = w[ci, co, r + s] (meets x[j − 1]); K[.., 1] = w[ci, co, r].
+        let mut kd = vec![0f32; cout * stride * cin * 2];
+        for co in 0..cout {
+            for r in 0..stride {
+                for ci in 0..cin {
+                    let at = ((co * stride + r) * cin + ci) * 2;
+                    kd[at] = weight[(ci * cout + co) * k + r + stride];
+                    kd[at + 1] = weight[(ci * cout + co) * k + r];
+                }
+            }
+        }
+        let (kshape, geom) = if four {
+            (
+                vec![cout * stride, cin, 2, 1],
+                Geom::new(&[2, 1], &[1, 1], &[1, 0], &[1, 1]),
+            )
+        } else {
+            (
+                vec![cout * stride, cin, 2],
+                Geom::new(&[2], &[1], &[1], &[1]),
+            )
+        };
+        let kt = self.constant("conv_tr_subpixel", &kshape, &kd)?;
+        // Every output gets its channel's bias once: as the conv's bias, per phase.
+        let bd: Vec<f32> = (0..cout * stride).map(|c| bias[c / stride]).collect();
+        let bt = self.constant("conv_tr_subpixel_bias", &[cout * stride], &bd)?;
+        let z = self.conv(x, &kt, Some(&bt), &geom)?;
+        let n = l + 1;
+        let y = if four {
+            let t = x.shape[3];
+            let y = self.reshape(&z, &[b, cout, stride, n, t])?;
+            let y = self.transpose(&y, &[0, 1, 3, 2, 4])?;
+            self.reshape(&y, &[b, cout, n * stride, t])?
+        } else {
+            let y = self.reshape(&z, &[b, cout, stride, n])?;
+            let y = self.transpose(&y, &[0, 1, 3, 2])?;
+            self.reshape(&y, &[b, cout, n * stride])?
+        };
+        Ok(y)
+    }
+
     /// Two equal halves along `axis`.
     pub fn halves(&mut self, x: &T, axis: usize) -> GResult<(T, T)> {
         let n = x.shape[axis];
