@@ -15,12 +15,6 @@ pub struct Wheel {
     pub sha256: &'static str,
 }
 
-impl Wheel {
-    pub fn file_name(&self) -> &'static str {
-        self.url.rsplit('/').next().unwrap_or(self.url)
-    }
-}
-
 macro_rules! wheel {
     ($path:literal, $sha:literal) => {
         Wheel {

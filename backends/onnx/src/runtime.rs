@@ -28,7 +28,7 @@ pub fn install_hint() -> String {
 
 /// Files in `dir` whose name starts with `libonnxruntime.so` (the wheel ships only a
 /// versioned name), newest name last.
-fn libraries_in(dir: &Path) -> Vec<PathBuf> {
+pub fn libraries_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };

@@ -46,17 +46,9 @@ pub async fn run(command: RuntimeCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The runtime library in an installed folder.
+/// The runtime library in an installed folder (the onnx backend's own lookup).
 fn library_in(dir: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("libonnxruntime.so"))
-        })
+    stemset_backend_onnx::runtime::libraries_in(dir).pop()
 }
 
 async fn install_runtime(args: InstallArgs) -> anyhow::Result<ExitCode> {
@@ -122,6 +114,7 @@ async fn install_runtime(args: InstallArgs) -> anyhow::Result<ExitCode> {
     staging_name.push(".partial");
     let staging = dir.with_file_name(staging_name);
     let extract_to = staging.clone();
+    let downloaded = files.clone();
     let extracted = tokio::task::spawn_blocking(move || extract_all(&files, &extract_to))
         .await
         .context("the extracting task failed")?;
@@ -139,10 +132,8 @@ async fn install_runtime(args: InstallArgs) -> anyhow::Result<ExitCode> {
     }
     std::fs::rename(&staging, &dir)
         .with_context(|| format!("cannot move {} to {}", staging.display(), dir.display()))?;
-    for (url, _) in &wheels {
-        if let Some(name) = url.rsplit('/').next() {
-            let _ = std::fs::remove_file(downloads.join(name));
-        }
+    for file in &downloaded {
+        let _ = std::fs::remove_file(file);
     }
     let lib = library_in(&dir).context("the install holds no libonnxruntime.so")?;
     println!(

@@ -200,11 +200,6 @@ impl TorchFile {
         let s = v.as_str()?;
         s.strip_prefix("<tensor ")?.strip_suffix('>')?.parse().ok()
     }
-
-    /// The tensor a resolved value stands for.
-    pub fn tensor(&self, v: &Value) -> Option<&Tensor> {
-        self.tensors.get(Self::tensor_index(v)?)
-    }
 }
 
 impl Reader {
