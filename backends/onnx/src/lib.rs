@@ -12,6 +12,7 @@ pub mod demucs;
 pub mod diagnose;
 mod fft;
 pub mod graph;
+mod heap;
 pub mod install;
 pub mod mdx;
 pub mod runtime;

@@ -1,12 +1,14 @@
 //! One ONNX model file opened in ONNX Runtime: settings from `[backends.onnx]`, the
 //! signature read from the graph, and a `run` that binds inputs and outputs by position.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ort::ep::ExecutionProvider;
 use ort::session::Session;
+use ort::session::SessionInputValue;
 use ort::session::builder::GraphOptimizationLevel;
-use ort::value::{TensorRef, ValueType};
+use ort::value::{DynValue, TensorRef, ValueType};
 use stemset_sdk::params::Params;
 use stemset_sdk::settings::BackendSettings;
 
@@ -113,11 +115,14 @@ impl From<Refused> for String {
 /// A session for `path` on the CPU, or on GPU `cuda` with the CPU only for the operators
 /// CUDA lacks. The CUDA provider must register: ONNX Runtime would otherwise fall back
 /// to the CPU with nothing but a log line.
+/// The threads of a session spin between operators unless `spin` is false (a model of
+/// several sessions: the idle ones would take cores from the one running).
 fn open_session(
     env: &'static ort::environment::Environment,
     path: &Path,
     settings: &OnnxSettings,
     cuda: Option<i32>,
+    spin: bool,
 ) -> Result<Session, Refused> {
     let fail = |e: ort::Error<_>| format!("{}: {e}", path.display());
     let builder = Session::builder(env)
@@ -127,6 +132,8 @@ fn open_session(
         .with_intra_threads(settings.intra_threads())
         .map_err(fail)?
         .with_inter_threads(1)
+        .map_err(fail)?
+        .with_intra_op_spinning(spin)
         .map_err(fail)?
         .with_memory_pattern(settings.memory_arena)
         .map_err(fail)?;
@@ -187,13 +194,75 @@ impl std::fmt::Display for TensorSig {
     }
 }
 
-pub struct OnnxModel {
+/// One session of a model and the names it reads and writes.
+struct Stage {
     session: Session,
+    file: PathBuf,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
+}
+
+/// A model: one ONNX file, or a folder of stages (`stage-00.onnx`, ...) run one after the
+/// other, each reading the model's inputs and earlier stages' outputs by name.
+pub struct OnnxModel {
+    stages: Vec<Stage>,
+    /// For each stage, the earlier values no later stage reads, dropped after it.
+    done_after: Vec<Vec<String>>,
     pub path: PathBuf,
     /// Where it runs: `cpu` or `cuda:N`.
     pub device: Device,
     pub inputs: Vec<TensorSig>,
     pub outputs: Vec<TensorSig>,
+}
+
+/// The session of `path` on the device `settings` ask for, and the device it got.
+fn open_on_device(
+    env: &'static ort::environment::Environment,
+    path: &Path,
+    settings: &OnnxSettings,
+    device: Device,
+    spin: bool,
+) -> Result<(Session, Device), String> {
+    Ok(match device {
+        Device::Cpu => (open_session(env, path, settings, None, spin)?, Device::Cpu),
+        Device::Cuda(id) => match open_session(env, path, settings, Some(id), spin) {
+            Ok(session) => (session, Device::Cuda(id)),
+            Err(Refused::Cuda(e)) => return Err(cuda_refused(id, &e, settings)),
+            Err(Refused::Other(e)) => return Err(e),
+        },
+        Device::Auto => match open_session(env, path, settings, Some(0), spin) {
+            Ok(session) => (session, Device::Cuda(0)),
+            Err(Refused::Cuda(e)) => {
+                tracing::info!(model = %path.display(), reason = %e, "device = auto: CUDA cannot be used, running on the CPU");
+                (open_session(env, path, settings, None, spin)?, Device::Cpu)
+            }
+            Err(Refused::Other(e)) => return Err(e),
+        },
+    })
+}
+
+/// The file of stage `k` in a model's folder of stages.
+pub fn stage_file(dir: &Path, k: usize) -> PathBuf {
+    dir.join(format!("stage-{k:02}.onnx"))
+}
+
+/// The stage files of a folder, in order; at least `stage-00.onnx`.
+fn stage_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    loop {
+        let f = stage_file(dir, files.len());
+        if !f.is_file() {
+            break;
+        }
+        files.push(f);
+    }
+    if files.is_empty() {
+        return Err(format!(
+            "{} is a folder without stage-00.onnx: not a model Stemset wrote",
+            dir.display()
+        ));
+    }
+    Ok(files)
 }
 
 fn signature(name: &str, ty: &ValueType, path: &Path) -> Result<TensorSig, String> {
@@ -217,40 +286,90 @@ fn signature(name: &str, ty: &ValueType, path: &Path) -> Result<TensorSig, Strin
     }
 }
 
+fn signatures(
+    values: impl Iterator<Item = (String, ValueType)>,
+    file: &Path,
+) -> Result<Vec<TensorSig>, String> {
+    values
+        .map(|(name, ty)| signature(&name, &ty, file))
+        .collect()
+}
+
 impl OnnxModel {
     pub fn open(path: &Path, settings: &OnnxSettings) -> Result<Self, String> {
-        if !path.is_file() {
+        let files = if path.is_dir() {
+            stage_files(path)?
+        } else if path.is_file() {
+            vec![path.to_path_buf()]
+        } else {
             return Err(format!("model file {} does not exist", path.display()));
-        }
-        let env = runtime::environment(settings.library.as_deref())?;
-        let (session, device) = match settings.device {
-            Device::Cpu => (open_session(env, path, settings, None)?, Device::Cpu),
-            Device::Cuda(id) => match open_session(env, path, settings, Some(id)) {
-                Ok(session) => (session, Device::Cuda(id)),
-                Err(Refused::Cuda(e)) => return Err(cuda_refused(id, &e, settings)),
-                Err(Refused::Other(e)) => return Err(e),
-            },
-            Device::Auto => match open_session(env, path, settings, Some(0)) {
-                Ok(session) => (session, Device::Cuda(0)),
-                Err(Refused::Cuda(e)) => {
-                    tracing::info!(model = %path.display(), reason = %e, "device = auto: CUDA cannot be used, running on the CPU");
-                    (open_session(env, path, settings, None)?, Device::Cpu)
-                }
-                Err(Refused::Other(e)) => return Err(e),
-            },
         };
-        let inputs = session
-            .inputs()
-            .iter()
-            .map(|o| signature(o.name(), o.dtype(), path))
-            .collect::<Result<Vec<_>, _>>()?;
-        let outputs = session
-            .outputs()
-            .iter()
-            .map(|o| signature(o.name(), o.dtype(), path))
-            .collect::<Result<Vec<_>, _>>()?;
+        let env = runtime::environment(settings.library.as_deref())?;
+        crate::heap::keep_activation_blocks();
+        let spin = files.len() == 1;
+        let mut device = settings.device;
+        let mut stages: Vec<Stage> = Vec::with_capacity(files.len());
+        let mut inputs: Vec<TensorSig> = Vec::new();
+        let mut outputs: Vec<TensorSig> = Vec::new();
+        for file in files {
+            // Every stage runs where the first one opened.
+            let (session, on) = open_on_device(env, &file, settings, device, spin)?;
+            device = on;
+            let ins = signatures(
+                session
+                    .inputs()
+                    .iter()
+                    .map(|o| (o.name().to_string(), o.dtype().clone())),
+                &file,
+            )?;
+            outputs = signatures(
+                session
+                    .outputs()
+                    .iter()
+                    .map(|o| (o.name().to_string(), o.dtype().clone())),
+                &file,
+            )?;
+            for sig in &ins {
+                let made_before = stages.iter().any(|s| s.outputs.contains(&sig.name));
+                if made_before || inputs.iter().any(|i| i.name == sig.name) {
+                    continue;
+                }
+                if !stages.is_empty() {
+                    return Err(format!(
+                        "{}: input \"{}\" is made by no earlier stage",
+                        file.display(),
+                        sig.name
+                    ));
+                }
+                inputs.push(sig.clone());
+            }
+            stages.push(Stage {
+                session,
+                file,
+                inputs: ins.into_iter().map(|s| s.name).collect(),
+                outputs: outputs.iter().map(|s| s.name.clone()).collect(),
+            });
+        }
+        // A value is dropped after the last stage that reads it (the last stage's outputs
+        // are the model's).
+        let done_after = (0..stages.len())
+            .map(|k| {
+                let mut done: Vec<String> = stages[..k]
+                    .iter()
+                    .flat_map(|s| &s.outputs)
+                    .filter(|v| {
+                        stages[k].inputs.contains(v)
+                            && !stages[k + 1..].iter().any(|s| s.inputs.contains(v))
+                    })
+                    .cloned()
+                    .collect();
+                done.dedup();
+                done
+            })
+            .collect();
         tracing::debug!(
             model = %path.display(),
+            stages = stages.len(),
             inputs = ?inputs,
             outputs = ?outputs,
             threads = settings.intra_threads(),
@@ -258,7 +377,8 @@ impl OnnxModel {
             "opened ONNX model"
         );
         Ok(Self {
-            session,
+            stages,
+            done_after,
             path: path.to_path_buf(),
             device,
             inputs,
@@ -266,30 +386,68 @@ impl OnnxModel {
         })
     }
 
-    /// Runs the graph with one tensor per input (in graph order) and returns every
-    /// output (in graph order) as shape + data.
+    /// Runs the model with one tensor per input (in the model's order) and returns every
+    /// output (in the model's order) as shape + data.
     pub fn run(&mut self, inputs: &[(&[i64], &[f32])]) -> Result<Vec<TensorData>, String> {
-        let path = self.path.display().to_string();
-        let values = inputs
-            .iter()
-            .map(|(shape, data)| {
-                TensorRef::from_array_view((shape.to_vec(), *data))
-                    .map(ort::session::SessionInputValue::from)
-                    .map_err(|e| format!("{path}: input tensor: {e}"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let outputs = self
-            .session
-            .run(values.as_slice())
-            .map_err(|e| format!("{path}: inference failed: {e}"))?;
-        outputs
-            .values()
-            .map(|v| {
-                v.try_extract_tensor::<f32>()
-                    .map(|(shape, data)| (shape.to_vec(), data.to_vec()))
-                    .map_err(|e| format!("{path}: output tensor: {e}"))
-            })
-            .collect()
+        if inputs.len() != self.inputs.len() {
+            return Err(format!(
+                "{}: {} inputs given, the model has {}",
+                self.path.display(),
+                inputs.len(),
+                self.inputs.len()
+            ));
+        }
+        let mut values: HashMap<String, DynValue> = HashMap::new();
+        let last = self.stages.len() - 1;
+        for (k, stage) in self.stages.iter_mut().enumerate() {
+            let file = stage.file.display().to_string();
+            let mut feed: Vec<(String, SessionInputValue<'_>)> =
+                Vec::with_capacity(stage.inputs.len());
+            for name in &stage.inputs {
+                let value = if let Some(v) = values.get(name) {
+                    SessionInputValue::from(v.view())
+                } else {
+                    let i = self
+                        .inputs
+                        .iter()
+                        .position(|s| &s.name == name)
+                        .ok_or_else(|| format!("{file}: no value for input \"{name}\""))?;
+                    let (shape, data) = inputs[i];
+                    TensorRef::from_array_view((shape.to_vec(), data))
+                        .map(SessionInputValue::from)
+                        .map_err(|e| format!("{file}: input tensor: {e}"))?
+                };
+                feed.push((name.clone(), value));
+            }
+            let mut outputs = stage
+                .session
+                .run(feed)
+                .map_err(|e| format!("{file}: inference failed: {e}"))?;
+            if k == last {
+                return stage
+                    .outputs
+                    .iter()
+                    .map(|name| {
+                        outputs
+                            .get(name)
+                            .ok_or_else(|| format!("{file}: no output \"{name}\""))?
+                            .try_extract_tensor::<f32>()
+                            .map(|(shape, data)| (shape.to_vec(), data.to_vec()))
+                            .map_err(|e| format!("{file}: output tensor: {e}"))
+                    })
+                    .collect();
+            }
+            for name in &stage.outputs {
+                let v = outputs
+                    .remove(name)
+                    .ok_or_else(|| format!("{file}: no output \"{name}\""))?;
+                values.insert(name.clone(), v);
+            }
+            for name in &self.done_after[k] {
+                values.remove(name);
+            }
+        }
+        Err(format!("{}: a model without stages", self.path.display()))
     }
 }
 

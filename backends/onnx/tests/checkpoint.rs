@@ -178,6 +178,8 @@ fn htdemucs_matches_pytorch_demucs() {
     let d = dir.path();
     let th = d.join("955717e8-8726e21a.th");
     write_checkpoint(&th, 2, &[]);
+    let older = d.join("955717e8-8726e21a.stemset-v1.onnx");
+    std::fs::write(&older, b"a graph of an older writer").expect("older graph");
     // 9 s: two windows, the second short and centred on real audio before it.
     let input = signal(9 * 44_100);
     let expect = reference(d, &input, &[&th], None, 4);
@@ -185,15 +187,23 @@ fn htdemucs_matches_pytorch_demucs() {
     let mut sep = build(&spec).unwrap_or_else(|e| panic!("{e}"));
     let out = separate(sep.as_mut(), input.clone());
     assert_parity(&out, &expect, "htdemucs");
-    // The graph is written once, beside the checkpoint, and reused.
+    // The graphs are written once, beside the checkpoint, as a folder of stages (an
+    // older writer's single file is removed), and reused.
     let graph = convert::graph_path(&th);
-    assert!(graph.is_file());
-    let written = std::fs::metadata(&graph)
+    assert!(graph.is_dir(), "{} is not a folder", graph.display());
+    assert!(!older.exists(), "the older graph is left");
+    let stages = std::fs::read_dir(&graph).expect("stages").count();
+    assert_eq!(
+        stages, 10,
+        "normalisation, 4 encoder levels, transformer, 4 decoder levels"
+    );
+    let first = stemset_backend_onnx::session::stage_file(&graph, 0);
+    let written = std::fs::metadata(&first)
         .and_then(|m| m.modified())
         .expect("mtime");
     let mut again = build(&spec).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        std::fs::metadata(&graph)
+        std::fs::metadata(&first)
             .and_then(|m| m.modified())
             .expect("mtime"),
         written

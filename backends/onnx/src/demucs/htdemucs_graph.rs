@@ -82,8 +82,13 @@ struct Net<'a> {
     c: &'a HtConfig,
 }
 
-/// Builds the graph. `segment` is the window in samples (the config's training length).
-pub fn build(config: &HtConfig, state: &HashMap<String, Tensor>) -> Result<Vec<u8>, GraphError> {
+/// Builds the graph as one model per stage (see [`Graph::finish_stages`]): the input
+/// normalisation, each encoder level (both branches), the transformer, each decoder
+/// level. `segment` is the window in samples (the config's training length).
+pub fn build(
+    config: &HtConfig,
+    state: &HashMap<String, Tensor>,
+) -> Result<Vec<Vec<u8>>, GraphError> {
     let mut net = Net {
         g: Graph::default(),
         w: Weights {
@@ -106,7 +111,7 @@ pub fn build(config: &HtConfig, state: &HashMap<String, Tensor>) -> Result<Vec<u
         ("stemset.architecture", "htdemucs".to_string()),
         ("stemset.sources", config.sources.join(",")),
     ];
-    Ok(net.g.finish("stemset-htdemucs", &meta))
+    net.g.finish_stages("stemset-htdemucs", &meta)
 }
 
 /// PyTorch's `int(growth * ch)`.
@@ -546,6 +551,7 @@ impl Net<'_> {
         let mut chin_z = 2 * c.audio_channels;
         let mut dec_channels = Vec::new();
         for idx in 0..c.depth {
+            self.g.begin_stage();
             let norm = idx >= c.norm_starts;
             lengths_t.push(xt.shape[2]);
             xt = self.encoder(&xt, &format!("tencoder.{idx}"), chout, norm)?;
@@ -585,6 +591,7 @@ impl Net<'_> {
             chout_z = grow(chout_z, c.growth);
         }
 
+        self.g.begin_stage();
         if c.t_layers == 0 && c.bottom_channels > 0 {
             // HTDemucs builds the 1×1 convolutions around the transformer even when it
             // has none, and then does not use them.
@@ -629,6 +636,7 @@ impl Net<'_> {
         }
 
         for idx in 0..c.depth {
+            self.g.begin_stage();
             let level = c.depth - 1 - idx;
             let (dz, dt, norm) = dec_channels[level];
             let skip = saved.pop().ok_or_else(|| GraphError("skip stack".into()))?;
