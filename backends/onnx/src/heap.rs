@@ -4,9 +4,9 @@
 //! window faults its memory in again from the kernel (HTDemucs on 2 cores: 3.9 M page
 //! faults a minute of audio, 13 % of the run's CPU time). Blocks up to 256 MB stay in the
 //! heap, its top up to 1 GB, and two arenas at most serve all threads (each arena keeps
-//! its own free blocks): 0.36 to 0.49 M faults, the run 10 to 14 % faster and its peak
-//! RSS 1.2 GB instead of 1.25 to 1.3 GB, as freed blocks are reused instead of new pages
-//! touched. It is process-wide, so it is set only once a process opens an ONNX model;
+//! its own free blocks): 0.36 to 0.49 M faults and the run 10 to 14 % faster, as freed
+//! blocks are reused instead of new pages touched; in paired runs the cap on arenas also
+//! kept the peak at 1.19 to 1.23 GB, against 1.28 to 1.39 GB without it. It is process-wide, so it is set only once a process opens an ONNX model;
 //! other platforms keep their defaults.
 
 /// Sets the thresholds, once per process.
