@@ -90,13 +90,18 @@ pub fn graph_for(th: &Path) -> Result<PathBuf, String> {
             })
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    if out.exists() {
+    if out.exists() && !fresh(&out, th) {
         std::fs::remove_dir_all(&out)
             .or_else(|_| std::fs::remove_file(&out))
             .map_err(|e| format!("cannot replace the stale {}: {e}", out.display()))?;
     }
-    std::fs::rename(tmp.path(), &out)
-        .map_err(|e| format!("cannot move the graphs to {}: {e}", out.display()))?;
+    if let Err(e) = std::fs::rename(tmp.path(), &out) {
+        // Another process wrote them meanwhile: theirs are as good (tmp is removed).
+        if fresh(&out, th) {
+            return Ok(out);
+        }
+        return Err(format!("cannot move the graphs to {}: {e}", out.display()));
+    }
     let _ = tmp.keep();
     remove_older_versions(th);
     let bytes = stages.iter().map(Vec::len).sum::<usize>();
