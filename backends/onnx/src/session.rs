@@ -8,7 +8,7 @@ use ort::ep::ExecutionProvider;
 use ort::session::Session;
 use ort::session::SessionInputValue;
 use ort::session::builder::GraphOptimizationLevel;
-use ort::value::{DynValue, TensorRef, ValueType};
+use ort::value::{DynValue, Outlet, TensorRef, ValueType};
 use stemset_sdk::params::Params;
 use stemset_sdk::settings::BackendSettings;
 
@@ -115,6 +115,7 @@ impl From<Refused> for String {
 /// A session for `path` on the CPU, or on GPU `cuda` with the CPU only for the operators
 /// CUDA lacks. The CUDA provider must register: ONNX Runtime would otherwise fall back
 /// to the CPU with nothing but a log line.
+///
 /// The threads of a session spin between operators unless `spin` is false (a model of
 /// several sessions: the idle ones would take cores from the one running).
 fn open_session(
@@ -286,12 +287,10 @@ fn signature(name: &str, ty: &ValueType, path: &Path) -> Result<TensorSig, Strin
     }
 }
 
-fn signatures(
-    values: impl Iterator<Item = (String, ValueType)>,
-    file: &Path,
-) -> Result<Vec<TensorSig>, String> {
+fn signatures(values: &[Outlet], file: &Path) -> Result<Vec<TensorSig>, String> {
     values
-        .map(|(name, ty)| signature(&name, &ty, file))
+        .iter()
+        .map(|o| signature(o.name(), o.dtype(), file))
         .collect()
 }
 
@@ -315,20 +314,8 @@ impl OnnxModel {
             // Every stage runs where the first one opened.
             let (session, on) = open_on_device(env, &file, settings, device, spin)?;
             device = on;
-            let ins = signatures(
-                session
-                    .inputs()
-                    .iter()
-                    .map(|o| (o.name().to_string(), o.dtype().clone())),
-                &file,
-            )?;
-            outputs = signatures(
-                session
-                    .outputs()
-                    .iter()
-                    .map(|o| (o.name().to_string(), o.dtype().clone())),
-                &file,
-            )?;
+            let ins = signatures(session.inputs(), &file)?;
+            outputs = signatures(session.outputs(), &file)?;
             for sig in &ins {
                 let made_before = stages.iter().any(|s| s.outputs.contains(&sig.name));
                 if made_before || inputs.iter().any(|i| i.name == sig.name) {
@@ -354,7 +341,7 @@ impl OnnxModel {
         // are the model's).
         let done_after = (0..stages.len())
             .map(|k| {
-                let mut done: Vec<String> = stages[..k]
+                stages[..k]
                     .iter()
                     .flat_map(|s| &s.outputs)
                     .filter(|v| {
@@ -362,9 +349,7 @@ impl OnnxModel {
                             && !stages[k + 1..].iter().any(|s| s.inputs.contains(v))
                     })
                     .cloned()
-                    .collect();
-                done.dedup();
-                done
+                    .collect()
             })
             .collect();
         tracing::debug!(

@@ -1,7 +1,7 @@
 //! Writing ONNX graphs from Rust: a builder that tracks every value's static shape (the
 //! graphs written here have fixed shapes, so reshapes, crops and broadcasts are checked
-//! while the graph is built rather than when ONNX Runtime loads it), and emits an opset-17
-//! `ModelProto`.
+//! while the graph is built rather than when ONNX Runtime loads it), and emits opset-17
+//! `ModelProto`s, one per stage (one for a graph without stages).
 
 pub mod proto;
 
@@ -647,18 +647,6 @@ impl Graph {
         }
     }
 
-    /// The serialized model (ONNX IR 8, opset 17), stages ignored.
-    pub fn finish(self, producer: &str, metadata: &[(&str, String)]) -> Vec<u8> {
-        let graph = GraphProto {
-            node: self.nodes,
-            name: producer.into(),
-            initializer: self.inits,
-            input: self.inputs,
-            output: self.outputs,
-        };
-        model(graph, producer, metadata)
-    }
-
     /// One serialized model per stage, to run one after the other: a stage's inputs are
     /// the graph's inputs and the values of earlier stages it reads, its outputs the values
     /// later stages read; the last stage computes the graph's outputs, in their order. ONNX Runtime keeps a dead buffer for a later value of
@@ -682,13 +670,11 @@ impl Graph {
         bounds.extend(stage_starts.iter().copied().filter(|&b| b < nodes.len()));
         bounds.push(nodes.len());
         let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-        let stage_of_node = |i: usize| ranges.iter().position(|&(a, b)| a <= i && i < b);
+        // Stages follow each other, so the last insert is the last reader.
         let mut last_read: HashMap<&str, usize> = HashMap::new();
-        for (i, n) in nodes.iter().enumerate() {
-            let Some(k) = stage_of_node(i) else { continue };
-            for v in &n.input {
-                let e = last_read.entry(v).or_insert(k);
-                *e = (*e).max(k);
+        for (k, &(a, b)) in ranges.iter().enumerate() {
+            for v in nodes[a..b].iter().flat_map(|n| &n.input) {
+                last_read.insert(v, k);
             }
         }
         let info = |name: &str| value_info(name, shapes.get(name).map_or(&[][..], |s| s));
