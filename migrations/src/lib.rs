@@ -11,6 +11,7 @@ mod m20261202_000002_job_enum_checks;
 mod m20261203_000001_songs_and_takes;
 mod m20261204_000001_recording_date;
 mod m20261205_000001_dismissed_takes;
+mod m20261206_000001_recordings_by_profile_newest;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_songs_and_takes::Migration),
             Box::new(m20261204_000001_recording_date::Migration),
             Box::new(m20261205_000001_dismissed_takes::Migration),
+            Box::new(m20261206_000001_recordings_by_profile_newest::Migration),
         ]
     }
 }

@@ -26,7 +26,7 @@ pub struct State {
     pub oidc: Option<Oidc>,
     /// The dev user every request runs as under `STEMSET_BYPASS_AUTH=true`.
     pub bypass_user: Option<Caller>,
-    pub schema: async_graphql::dynamic::Schema,
+    pub schema: crate::graphql::Api,
     /// Worker callbacks reach the waiting remote-gpu backend through this.
     pub callbacks: Arc<CallbackHub>,
     /// Signatures of worker callbacks already accepted.

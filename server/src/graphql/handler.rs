@@ -162,13 +162,33 @@ async fn execute(
         return Ok(());
     };
     let viewer = Viewer::load(&state.db, &caller).await?;
-    let response = state.schema.execute_batch(batch.data(viewer)).await;
+    let response = state
+        .schema
+        .execute_batch(with_request_data(batch, viewer))
+        .await;
     res.headers_mut().insert(
         salvo::http::header::CACHE_CONTROL,
         salvo::http::HeaderValue::from_static("no-store"),
     );
     res.render(Json(response));
     Ok(())
+}
+
+/// The caller, and per request (not per batch: its keys are addresses in one request's
+/// document) the memo that lets relation fields build their query once for all rows.
+fn with_request_data(
+    batch: async_graphql::BatchRequest,
+    viewer: Viewer,
+) -> async_graphql::BatchRequest {
+    use async_graphql::BatchRequest::{Batch, Single};
+    let one = |r: async_graphql::Request| {
+        r.data(viewer.clone())
+            .data(seaography::RequestMemo::default())
+    };
+    match batch {
+        Single(r) => Single(one(r)),
+        Batch(rs) => Batch(rs.into_iter().map(one).collect()),
+    }
 }
 
 #[handler]

@@ -1,5 +1,5 @@
-//! What one GraphQL operation may cost, checked before any resolver runs (an
-//! async-graphql extension on parsing, so HTTP and WebSocket requests alike).
+//! What one GraphQL operation may cost, checked before any resolver runs (by
+//! [`super::api::Api`], for HTTP and WebSocket requests alike).
 //!
 //! Each field costs 1 plus the cost of its children; a list multiplies its children's
 //! cost by the number of items it may return: the `limit` of the connection it belongs
@@ -13,15 +13,12 @@
 //! than `server.max_page_size` items. Every refusal
 //! names the limit and its setting.
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     BaseType, ExecutableDocument, OperationDefinition, Selection, SelectionSet, Type, TypeKind,
     TypeSystemDefinition,
 };
-use async_graphql::{Name, ServerError, ServerResult, Value, Variables};
+use async_graphql::{Name, Value, Variables};
+use std::collections::HashMap;
 
 /// The limits of one operation.
 #[derive(Clone, Debug)]
@@ -365,50 +362,6 @@ fn as_u64(v: &Value) -> Option<u64> {
     match v {
         Value::Number(n) => n.as_u64(),
         _ => None,
-    }
-}
-
-/// The extension that applies [`QueryLimits`] to every request the schema executes.
-/// The type index is filled in once the schema is built (it is read from the schema).
-pub struct LimitsExtension {
-    pub limits: QueryLimits,
-    pub index: Arc<OnceLock<TypeIndex>>,
-}
-
-impl ExtensionFactory for LimitsExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsCheck {
-            limits: self.limits.clone(),
-            index: self.index.clone(),
-        })
-    }
-}
-
-struct LimitsCheck {
-    limits: QueryLimits,
-    index: Arc<OnceLock<TypeIndex>>,
-}
-
-#[async_trait::async_trait]
-impl Extension for LimitsCheck {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        let Some(index) = self.index.get() else {
-            return Err(ServerError::new("the API is starting up", None));
-        };
-        match check_document(&doc, variables, index, &self.limits) {
-            Ok(_) => Ok(doc),
-            Err(e) => {
-                tracing::info!(target: "stemset::graphql", refused = %e, "query refused");
-                Err(ServerError::new(e.to_string(), None))
-            }
-        }
     }
 }
 

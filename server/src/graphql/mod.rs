@@ -4,6 +4,7 @@
 //! field, generated or not, sees only the caller's profiles (see [`access_hooks`]).
 
 pub mod access_hooks;
+pub mod api;
 pub mod handler;
 pub mod limits;
 pub mod mutations;
@@ -13,9 +14,9 @@ pub mod tokens;
 pub mod viewer;
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex};
 
-use async_graphql::dynamic::{Schema, SchemaError};
+use async_graphql::dynamic::SchemaError;
 use heck::{ToLowerCamelCase, ToUpperCamelCase};
 use sea_orm::DatabaseConnection;
 use seaography::{BuilderContext, LifecycleHooks};
@@ -28,7 +29,8 @@ use stemset_library::db::{
 };
 use stemset_library::jobs::settings::JobsConfig;
 
-pub use limits::{LimitsExtension, QueryLimits, TypeIndex};
+pub use api::Api;
+pub use limits::{QueryLimits, TypeIndex};
 pub use viewer::Viewer;
 
 /// Table `audio_files` → type `AudioFile`.
@@ -85,15 +87,15 @@ impl Limits {
     }
 }
 
-/// Builds the schema. `db`, `storage`, `config` and `jobs` become schema data for
-/// resolvers.
+/// Builds the schema, behind the operation limits. `db`, `storage`, `config` and `jobs`
+/// become schema data for resolvers.
 pub fn build_schema(
     db: DatabaseConnection,
     storage: Storage,
     config: Arc<Config>,
     jobs: JobsConfig,
     limits: &Limits,
-) -> Result<Schema, SchemaError> {
+) -> Result<Api, SchemaError> {
     let context = context(limits.query.default_page_size, limits.query.max_page_size);
     let mut builder = seaography::Builder::new(context, db.clone());
     // Read side only: writes go through the domain mutations, which validate input.
@@ -110,25 +112,17 @@ pub fn build_schema(
     mutations::register(&mut builder);
     song_mutations::register(&mut builder);
     subscriptions::register(&mut builder);
-    let index = Arc::new(OnceLock::new());
-    // Complexity is the limits extension's (async-graphql's own counts no list sizes).
+    // Complexity is the limits check's (async-graphql's own counts no list sizes).
     let schema = builder
         .set_depth_limit(Some(limits.depth))
         .set_complexity_limit(None)
         .schema_builder()
-        .extension(LimitsExtension {
-            limits: limits.query.clone(),
-            index: index.clone(),
-        })
         .data(db)
         .data(storage)
         .data(config)
         .data(jobs)
         .finish()?;
-    let types = TypeIndex::from_sdl(&schema.sdl())
-        .map_err(|e| SchemaError(format!("reading the schema's own SDL: {e}")))?;
-    let _ = index.set(types);
-    Ok(schema)
+    Api::new(schema, limits.query.clone())
 }
 
 #[cfg(test)]

@@ -443,7 +443,7 @@ impl Builder {
 
     /// Consume the builder context and generate a ready to be completed GraphQL schema.
     /// You can extend the schema, or attach additional data to it before finish().
-    pub fn schema_builder(mut self) -> SchemaBuilder {
+    pub fn schema_builder(self) -> SchemaBuilder {
         #[cfg(feature = "schema-meta")]
         self.register_schema_meta();
 

@@ -6,7 +6,7 @@ use heck::{ToLowerCamelCase, ToSnakeCase};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter, QueryTrait, RelationDef};
 
 use crate::{
-    apply_memory_pagination, get_filter_conditions, guard_error, loader_impl, pluralize_unique,
+    apply_memory_pagination, request_memo::memoized, get_filter_conditions, guard_error, loader_impl, pluralize_unique,
     BuilderContext, Connection, ConnectionObjectBuilder, DatabaseContext, EntityObjectBuilder,
     FilterInputBuilder, GuardAction, HashableGroupKey, KeyComplex, OneToManyLoader, OneToOneLoader,
     OperationType, OrderInputBuilder, PaginationInputBuilder, UserContext,
@@ -61,6 +61,8 @@ impl EntityObjectRelationBuilder {
         let object_name_ = object_name.clone();
         let hooks = &self.context.hooks;
         let relation_definition_is_owner = relation_definition.is_owner;
+        // Shared by the rows (a clone per row was several allocations).
+        let relation_definition = std::sync::Arc::new(relation_definition);
 
         let field_name = name.clone();
         let field = if !relation_definition.is_owner {
@@ -90,37 +92,15 @@ impl EntityObjectRelationBuilder {
 
                     let loader = ctx.data_unchecked::<DataLoader<OneToOneLoader<R>>>();
 
-                    let mut stmt = R::find();
-                    if let Some(filter) =
-                        hooks.entity_filter(&ctx, &object_name, OperationType::Read)
-                    {
-                        stmt = stmt.filter(filter);
-                    }
-
-                    let db = ctx
-                        .data::<DatabaseConnection>()?
-                        .restricted(ctx.data_opt::<UserContext>())?;
-
-                    db.user_can_run(stmt.as_query())?;
-
-                    let filters = ctx.args.get(&context.entity_query_field.filters);
-                    let filters = get_filter_conditions::<R>(context, filters)?;
-                    let order_by = ctx.args.get(&context.entity_query_field.order_by);
-                    let order_by = OrderInputBuilder { context }.parse_object::<R>(order_by)?;
-
+                    let meta = memoized(&ctx, &*relation_definition, || {
+                        group_key::<R>(&ctx, hooks, context, &object_name, &relation_definition)
+                    })?;
                     let key = KeyComplex::<R> {
                         key: loader_impl::extract_key::<T::Model>(
                             &relation_definition.from_col,
                             parent,
                         )?,
-                        meta: HashableGroupKey::<R> {
-                            stmt,
-                            junction_fields: Vec::new(),
-                            rel_def: relation_definition,
-                            via_def: None,
-                            filters,
-                            order_by,
-                        },
+                        meta,
                     };
 
                     let data = loader.load_one(key).await?;
@@ -163,37 +143,15 @@ impl EntityObjectRelationBuilder {
 
                         let loader = ctx.data_unchecked::<DataLoader<OneToManyLoader<R>>>();
 
-                        let mut stmt = R::find();
-                        if let Some(filter) =
-                            hooks.entity_filter(&ctx, &object_name, OperationType::Read)
-                        {
-                            stmt = stmt.filter(filter);
-                        }
-
-                        let db = &ctx
-                            .data::<DatabaseConnection>()?
-                            .restricted(ctx.data_opt::<UserContext>())?;
-
-                        db.user_can_run(stmt.as_query())?;
-
-                        let filters = ctx.args.get(&context.entity_query_field.filters);
-                        let filters = get_filter_conditions::<R>(context, filters)?;
-                        let order_by = ctx.args.get(&context.entity_query_field.order_by);
-                        let order_by = OrderInputBuilder { context }.parse_object::<R>(order_by)?;
-
+                        let meta = memoized(&ctx, &*relation_definition, || {
+                            group_key::<R>(&ctx, hooks, context, &object_name, &relation_definition)
+                        })?;
                         let key = KeyComplex::<R> {
                             key: loader_impl::extract_key::<T::Model>(
                                 &relation_definition.from_col,
                                 parent,
                             )?,
-                            meta: HashableGroupKey::<R> {
-                                stmt,
-                                junction_fields: Vec::new(),
-                                rel_def: relation_definition,
-                                via_def: None,
-                                filters,
-                                order_by,
-                            },
+                            meta,
                         };
 
                         let values = loader.load_one(key).await?;
@@ -228,4 +186,43 @@ impl EntityObjectRelationBuilder {
                 )),
         }
     }
+}
+
+/// Stemset patch: the loader's group key of a relation field, which depends on the
+/// field's arguments and the caller but not on the parent row (see [`memoized`]).
+fn group_key<R>(
+    ctx: &async_graphql::dynamic::ResolverContext,
+    hooks: &crate::LifecycleHooks,
+    context: &'static BuilderContext,
+    object_name: &str,
+    relation_definition: &RelationDef,
+) -> async_graphql::Result<HashableGroupKey<R>>
+where
+    R: EntityTrait,
+    <<R as sea_orm::EntityTrait>::Column as std::str::FromStr>::Err: core::fmt::Debug,
+{
+    let mut stmt = R::find();
+    if let Some(filter) = hooks.entity_filter(ctx, object_name, OperationType::Read) {
+        stmt = stmt.filter(filter);
+    }
+
+    let db = ctx
+        .data::<DatabaseConnection>()?
+        .restricted(ctx.data_opt::<UserContext>())?;
+
+    db.user_can_run(stmt.as_query())?;
+
+    let filters = ctx.args.get(&context.entity_query_field.filters);
+    let filters = get_filter_conditions::<R>(context, filters)?;
+    let order_by = ctx.args.get(&context.entity_query_field.order_by);
+    let order_by = OrderInputBuilder { context }.parse_object::<R>(order_by)?;
+
+    Ok(HashableGroupKey::<R> {
+        stmt,
+        junction_fields: Vec::new(),
+        rel_def: relation_definition.clone(),
+        via_def: None,
+        filters,
+        order_by,
+    })
 }

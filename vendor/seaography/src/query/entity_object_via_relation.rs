@@ -121,14 +121,14 @@ impl EntityObjectViaRelationBuilder {
 
                     let key = KeyComplex::<R> {
                         key: loader_impl::extract_key::<T::Model>(&to_rel_def.from_col, parent)?,
-                        meta: HashableGroupKey::<R> {
+                        meta: std::sync::Arc::new(HashableGroupKey::<R> {
                             stmt,
                             junction_fields: Vec::new(),
                             rel_def: to_rel_def,
                             via_def: None,
                             filters,
                             order_by,
-                        },
+                        }),
                     };
 
                     let data = loader.load_one(key).await?;
@@ -203,7 +203,7 @@ impl EntityObjectViaRelationBuilder {
                                     &via_rel_def.from_col,
                                     parent,
                                 )?,
-                                meta: HashableGroupKey::<R> {
+                                meta: std::sync::Arc::new(HashableGroupKey::<R> {
                                     stmt,
                                     junction_fields: loader_impl::extract_col_type::<T::Model>(
                                         &via_rel_def.from_col,
@@ -213,7 +213,7 @@ impl EntityObjectViaRelationBuilder {
                                     via_def: Some(via_rel_def),
                                     filters,
                                     order_by,
-                                },
+                                }),
                             }
                         } else {
                             KeyComplex::<R> {
@@ -221,14 +221,14 @@ impl EntityObjectViaRelationBuilder {
                                     &to_rel_def.from_col,
                                     parent,
                                 )?,
-                                meta: HashableGroupKey::<R> {
+                                meta: std::sync::Arc::new(HashableGroupKey::<R> {
                                     stmt,
                                     junction_fields: Vec::new(),
                                     rel_def: to_rel_def,
                                     via_def: None,
                                     filters,
                                     order_by,
-                                },
+                                }),
                             }
                         };
                         let values = loader.load_one(key).await?;

@@ -4,7 +4,7 @@ pub(crate) mod loader_impl;
 use loader_impl::*;
 
 use sea_orm::{sea_query::ValueTuple, EntityTrait, QueryFilter, RelationDef};
-use std::{collections::HashMap, hash::Hash, marker::PhantomData};
+use std::{collections::HashMap, hash::Hash, marker::PhantomData, sync::Arc};
 
 use crate::apply_order;
 
@@ -15,8 +15,9 @@ where
 {
     /// The key tuple to equal with columns
     pub key: ValueTuple,
-    /// Meta Information
-    pub meta: HashableGroupKey<T>,
+    /// Meta Information, shared by the keys of one field (Stemset patch: cloned per key
+    /// and per loaded row, the statement in it was most of the loader's cost)
+    pub meta: Arc<HashableGroupKey<T>>,
 }
 
 #[derive(Clone, Debug)]
@@ -70,16 +71,16 @@ where
         let mut results: HashMap<KeyComplex<T>, Vec<T::Model>> = HashMap::new();
 
         for (group, keys) in groups {
-            let g = group.clone();
-            let mut stmt = g.stmt;
-            stmt = stmt.filter(g.filters);
-            stmt = apply_order(stmt, g.order_by);
+            let g = &group;
+            let mut stmt = g.stmt.clone();
+            stmt = stmt.filter(g.filters.clone());
+            stmt = apply_order(stmt, g.order_by.clone());
             let models: HashMap<ValueTuple, Vec<T::Model>> = loader_impl(
                 keys,
-                g.junction_fields,
+                g.junction_fields.clone(),
                 stmt,
-                g.rel_def,
-                g.via_def,
+                g.rel_def.clone(),
+                g.via_def.clone(),
                 &self.connection,
             )
             .await?;
@@ -136,16 +137,16 @@ where
         let mut results: HashMap<KeyComplex<T>, T::Model> = HashMap::new();
 
         for (group, keys) in groups {
-            let g = group.clone();
-            let mut stmt = g.stmt;
-            stmt = stmt.filter(g.filters);
-            stmt = apply_order(stmt, g.order_by);
+            let g = &group;
+            let mut stmt = g.stmt.clone();
+            stmt = stmt.filter(g.filters.clone());
+            stmt = apply_order(stmt, g.order_by.clone());
             let models: HashMap<ValueTuple, Option<T::Model>> = loader_impl(
                 keys,
-                g.junction_fields,
+                g.junction_fields.clone(),
                 stmt,
-                g.rel_def,
-                g.via_def,
+                g.rel_def.clone(),
+                g.via_def.clone(),
                 &self.connection,
             )
             .await?;
@@ -168,8 +169,8 @@ where
 
 fn consolidate_groups<T: EntityTrait>(
     groups: &[KeyComplex<T>],
-) -> HashMap<HashableGroupKey<T>, Vec<ValueTuple>> {
-    let mut acc: HashMap<HashableGroupKey<T>, Vec<ValueTuple>> = Default::default();
+) -> HashMap<Arc<HashableGroupKey<T>>, Vec<ValueTuple>> {
+    let mut acc: HashMap<Arc<HashableGroupKey<T>>, Vec<ValueTuple>> = Default::default();
 
     for cur in groups {
         match acc.get_mut(&cur.meta) {

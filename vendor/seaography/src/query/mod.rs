@@ -1,6 +1,9 @@
 pub mod loader;
 pub use loader::*;
 
+pub mod request_memo;
+pub use request_memo::RequestMemo;
+
 pub mod entity_query_field;
 pub use entity_query_field::*;
 

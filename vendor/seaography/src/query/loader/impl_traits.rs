@@ -9,7 +9,7 @@ where
             .iter()
             .map(map_key)
             .eq(other.key.iter().map(map_key))
-            && self.meta.eq(&other.meta)
+            && (std::sync::Arc::ptr_eq(&self.meta, &other.meta) || self.meta.eq(&other.meta))
     }
 }
 
@@ -83,6 +83,13 @@ where
     }
 }
 
+// Stemset patch. Upstream compared and hashed `format!("{:?}")` renderings of the
+// filters and the ordering (two strings per hash, and a key is hashed about eight times on
+// its way through the data loader), and left the statement out of the comparison: the
+// keys of two callers whose access filters differ fell into one group, and the group's
+// first statement (the first caller's filter) was run for the other's keys too. Now the
+// statement is compared, and the hash covers only the relation (equal keys still hash
+// equal; a collision costs one comparison).
 impl<T> PartialEq for HashableGroupKey<T>
 where
     T: sea_orm::EntityTrait,
@@ -91,10 +98,16 @@ where
         self.rel_def.eq(&other.rel_def)
             && self.via_def.eq(&other.via_def)
             && self.filters.eq(&other.filters)
-            && std::cmp::PartialEq::eq(
-                &format!("{:?}", self.order_by),
-                &format!("{:?}", other.order_by),
-            )
+            && self
+                .order_by
+                .iter()
+                .map(|(column, order)| (sea_orm::IdenStatic::as_str(column), order))
+                .eq(other
+                    .order_by
+                    .iter()
+                    .map(|(column, order)| (sea_orm::IdenStatic::as_str(column), order)))
+            && self.junction_fields.eq(&other.junction_fields)
+            && sea_orm::QueryTrait::as_query(&self.stmt) == sea_orm::QueryTrait::as_query(&other.stmt)
     }
 }
 
@@ -107,7 +120,5 @@ where
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.rel_def.hash(state);
         self.via_def.hash(state);
-        format!("{:?}", self.filters).hash(state);
-        format!("{:?}", self.order_by).hash(state);
     }
 }
