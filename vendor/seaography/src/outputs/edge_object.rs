@@ -10,11 +10,32 @@ where
     T: EntityTrait,
     <T as EntityTrait>::Model: Sync,
 {
-    /// cursor string
-    pub cursor: String,
+    /// cursor string, made from the node's primary key when first asked for (Stemset
+    /// patch: upstream formatted one for every row, wanted or not)
+    cursor: std::sync::OnceLock<String>,
 
     /// data
     pub node: T::Model,
+}
+
+impl<T> Edge<T>
+where
+    T: EntityTrait,
+    <T as EntityTrait>::Model: Sync,
+{
+    pub fn new(node: T::Model) -> Self {
+        Self {
+            cursor: std::sync::OnceLock::new(),
+            node,
+        }
+    }
+
+    /// The cursor of this edge (its node's primary key, encoded).
+    pub fn cursor(&self) -> &str {
+        self.cursor.get_or_init(|| {
+            crate::encode_cursor(sea_orm::ModelTrait::get_primary_key_value(&self.node))
+        })
+    }
 }
 
 /// The configuration structure for EdgeObjectBuilder
@@ -67,7 +88,7 @@ impl EdgeObjectBuilder {
                 |ctx| {
                     FieldFuture::new(async move {
                         let edge = ctx.parent_value.try_downcast_ref::<Edge<T>>()?;
-                        Ok(Some(Value::from(edge.cursor.as_str())))
+                        Ok(Some(Value::from(edge.cursor())))
                     })
                 },
             ))

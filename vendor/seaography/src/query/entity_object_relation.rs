@@ -93,7 +93,7 @@ impl EntityObjectRelationBuilder {
                     let loader = ctx.data_unchecked::<DataLoader<OneToOneLoader<R>>>();
 
                     let meta = memoized(&ctx, &*relation_definition, || {
-                        group_key::<R>(&ctx, hooks, context, &object_name, &relation_definition)
+                        group_key::<R>(&ctx, hooks, context, &object_name, &relation_definition, None)
                     })?;
                     let key = KeyComplex::<R> {
                         key: loader_impl::extract_key::<T::Model>(
@@ -144,7 +144,7 @@ impl EntityObjectRelationBuilder {
                         let loader = ctx.data_unchecked::<DataLoader<OneToManyLoader<R>>>();
 
                         let meta = memoized(&ctx, &*relation_definition, || {
-                            group_key::<R>(&ctx, hooks, context, &object_name, &relation_definition)
+                            group_key::<R>(&ctx, hooks, context, &object_name, &relation_definition, None)
                         })?;
                         let key = KeyComplex::<R> {
                             key: loader_impl::extract_key::<T::Model>(
@@ -190,12 +190,13 @@ impl EntityObjectRelationBuilder {
 
 /// Stemset patch: the loader's group key of a relation field, which depends on the
 /// field's arguments and the caller but not on the parent row (see [`memoized`]).
-fn group_key<R>(
+pub(crate) fn group_key<R>(
     ctx: &async_graphql::dynamic::ResolverContext,
     hooks: &crate::LifecycleHooks,
     context: &'static BuilderContext,
     object_name: &str,
-    relation_definition: &RelationDef,
+    rel_def: &RelationDef,
+    via: Option<(&RelationDef, Vec<sea_orm::dynamic::FieldType>)>,
 ) -> async_graphql::Result<HashableGroupKey<R>>
 where
     R: EntityTrait,
@@ -217,11 +218,15 @@ where
     let order_by = ctx.args.get(&context.entity_query_field.order_by);
     let order_by = OrderInputBuilder { context }.parse_object::<R>(order_by)?;
 
+    let (via_def, junction_fields) = match via {
+        Some((via_def, junction_fields)) => (Some(via_def.clone()), junction_fields),
+        None => (None, Vec::new()),
+    };
     Ok(HashableGroupKey::<R> {
         stmt,
-        junction_fields: Vec::new(),
-        rel_def: relation_definition.clone(),
-        via_def: None,
+        junction_fields,
+        rel_def: rel_def.clone(),
+        via_def,
         filters,
         order_by,
     })

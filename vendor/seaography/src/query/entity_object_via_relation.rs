@@ -4,14 +4,15 @@ use async_graphql::{
 };
 use heck::{ToLowerCamelCase, ToSnakeCase};
 use sea_orm::{
-    DatabaseConnection, EntityTrait, QueryFilter, QueryTrait, Related, RelationDef, RelationType,
+    EntityTrait, Related, RelationDef, RelationType,
 };
 
 use crate::{
-    apply_memory_pagination, get_filter_conditions, guard_error, loader_impl, pluralize_unique,
-    BuilderContext, Connection, ConnectionObjectBuilder, DatabaseContext, EntityObjectBuilder,
-    FilterInputBuilder, GuardAction, HashableGroupKey, KeyComplex, OneToManyLoader, OneToOneLoader,
-    OperationType, OrderInputBuilder, PaginationInputBuilder, UserContext,
+    apply_memory_pagination, entity_object_relation::group_key, guard_error, loader_impl,
+    pluralize_unique, request_memo::memoized,
+    BuilderContext, Connection, ConnectionObjectBuilder, EntityObjectBuilder,
+    FilterInputBuilder, GuardAction, KeyComplex, OneToManyLoader, OneToOneLoader,
+    OperationType, OrderInputBuilder, PaginationInputBuilder,
 };
 
 /// This builder produces a GraphQL field for an SeaORM entity related trait
@@ -60,6 +61,9 @@ impl EntityObjectViaRelationBuilder {
             None => (to_rel_def.clone(), false),
         };
         let via_rel_def_is_owner = via_rel_def.is_owner;
+        // Shared by the rows (a clone per row was several allocations), and the memo's site.
+        let to_rel_def = std::sync::Arc::new(to_rel_def);
+        let via_rel_def = std::sync::Arc::new(via_rel_def);
 
         let entity_object_builder = EntityObjectBuilder { context };
         let connection_object_builder = ConnectionObjectBuilder { context };
@@ -101,34 +105,12 @@ impl EntityObjectViaRelationBuilder {
 
                     let loader = ctx.data_unchecked::<DataLoader<OneToOneLoader<R>>>();
 
-                    let mut stmt = R::find();
-                    if let Some(filter) =
-                        hooks.entity_filter(&ctx, &object_name, OperationType::Read)
-                    {
-                        stmt = stmt.filter(filter);
-                    }
-
-                    let db = ctx
-                        .data::<DatabaseConnection>()?
-                        .restricted(ctx.data_opt::<UserContext>())?;
-
-                    db.user_can_run(stmt.as_query())?;
-
-                    let filters = ctx.args.get(&context.entity_query_field.filters);
-                    let filters = get_filter_conditions::<R>(context, filters)?;
-                    let order_by = ctx.args.get(&context.entity_query_field.order_by);
-                    let order_by = OrderInputBuilder { context }.parse_object::<R>(order_by)?;
-
+                    let meta = memoized(&ctx, &*to_rel_def, || {
+                        group_key::<R>(&ctx, hooks, context, &object_name, &to_rel_def, None)
+                    })?;
                     let key = KeyComplex::<R> {
                         key: loader_impl::extract_key::<T::Model>(&to_rel_def.from_col, parent)?,
-                        meta: std::sync::Arc::new(HashableGroupKey::<R> {
-                            stmt,
-                            junction_fields: Vec::new(),
-                            rel_def: to_rel_def,
-                            via_def: None,
-                            filters,
-                            order_by,
-                        }),
+                        meta,
                     };
 
                     let data = loader.load_one(key).await?;
@@ -172,64 +154,32 @@ impl EntityObjectViaRelationBuilder {
                             )));
                         };
 
-                        let mut stmt = R::find();
-                        if let Some(filter) =
-                            hooks.entity_filter(&ctx, &object_name, OperationType::Read)
-                        {
-                            stmt = stmt.filter(filter);
-                        }
-
-                        let filters = ctx.args.get(&context.entity_query_field.filters);
-                        let filters = get_filter_conditions::<R>(context, filters)?;
-
-                        let order_by = ctx.args.get(&context.entity_query_field.order_by);
-                        let order_by = OrderInputBuilder { context }.parse_object::<R>(order_by)?;
-
                         let pagination = ctx.args.get(&context.entity_query_field.pagination);
                         let pagination =
                             PaginationInputBuilder { context }.parse_object(pagination)?;
 
-                        let db = &ctx
-                            .data::<DatabaseConnection>()?
-                            .restricted(ctx.data_opt::<UserContext>())?;
-
-                        db.user_can_run(stmt.as_query())?;
-
                         let loader = ctx.data_unchecked::<DataLoader<OneToManyLoader<R>>>();
 
-                        let key = if is_via_relation {
-                            KeyComplex::<R> {
-                                key: loader_impl::extract_key::<T::Model>(
+                        let meta = memoized(&ctx, &*to_rel_def, || {
+                            let via = if is_via_relation {
+                                let junction_fields = loader_impl::extract_col_type::<T::Model>(
                                     &via_rel_def.from_col,
-                                    parent,
-                                )?,
-                                meta: std::sync::Arc::new(HashableGroupKey::<R> {
-                                    stmt,
-                                    junction_fields: loader_impl::extract_col_type::<T::Model>(
-                                        &via_rel_def.from_col,
-                                        &via_rel_def.to_col,
-                                    )?,
-                                    rel_def: to_rel_def,
-                                    via_def: Some(via_rel_def),
-                                    filters,
-                                    order_by,
-                                }),
-                            }
+                                    &via_rel_def.to_col,
+                                )?;
+                                Some((&*via_rel_def, junction_fields))
+                            } else {
+                                None
+                            };
+                            group_key::<R>(&ctx, hooks, context, &object_name, &to_rel_def, via)
+                        })?;
+                        let from_col = if is_via_relation {
+                            &via_rel_def.from_col
                         } else {
-                            KeyComplex::<R> {
-                                key: loader_impl::extract_key::<T::Model>(
-                                    &to_rel_def.from_col,
-                                    parent,
-                                )?,
-                                meta: std::sync::Arc::new(HashableGroupKey::<R> {
-                                    stmt,
-                                    junction_fields: Vec::new(),
-                                    rel_def: to_rel_def,
-                                    via_def: None,
-                                    filters,
-                                    order_by,
-                                }),
-                            }
+                            &to_rel_def.from_col
+                        };
+                        let key = KeyComplex::<R> {
+                            key: loader_impl::extract_key::<T::Model>(from_col, parent)?,
+                            meta,
                         };
                         let values = loader.load_one(key).await?;
 

@@ -5,7 +5,7 @@ use sea_orm::{
 };
 
 use crate::{
-    decode_cursor, encode_cursor, BuilderContext, Connection, Edge, PageInfo, PageInput,
+    decode_cursor, BuilderContext, Connection, Edge, PageInfo, PageInput,
     PaginationInfo, PaginationInput,
 };
 
@@ -105,17 +105,11 @@ where
 
         let edges: Vec<Edge<T>> = data
             .into_iter()
-            .map(|node| {
-                let values = node.get_primary_key_value();
-
-                let cursor: String = encode_cursor(values);
-
-                Edge { cursor, node }
-            })
+            .map(Edge::new)
             .collect();
 
-        let start_cursor = edges.first().map(|edge| edge.cursor.clone());
-        let end_cursor = edges.last().map(|edge| edge.cursor.clone());
+        let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
+        let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
 
         Ok(Connection {
             edges,
@@ -138,17 +132,11 @@ where
 
         let edges: Vec<Edge<T>> = data
             .into_iter()
-            .map(|node| {
-                let values = node.get_primary_key_value();
-
-                let cursor: String = encode_cursor(values);
-
-                Edge { cursor, node }
-            })
+            .map(Edge::new)
             .collect();
 
-        let start_cursor = edges.first().map(|edge| edge.cursor.clone());
-        let end_cursor = edges.last().map(|edge| edge.cursor.clone());
+        let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
+        let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
 
         Ok(Connection {
             edges,
@@ -177,17 +165,11 @@ where
 
         let edges: Vec<Edge<T>> = data
             .into_iter()
-            .map(|node| {
-                let values = node.get_primary_key_value();
-
-                let cursor: String = encode_cursor(values);
-
-                Edge { cursor, node }
-            })
+            .map(Edge::new)
             .collect();
 
-        let start_cursor = edges.first().map(|edge| edge.cursor.clone());
-        let end_cursor = edges.last().map(|edge| edge.cursor.clone());
+        let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
+        let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
 
         let count_query = sea_orm::sea_query::SelectStatement::new()
             .expr(sea_orm::sea_query::Expr::cust("COUNT(*) AS num_items"))
@@ -222,17 +204,11 @@ where
 
         let edges: Vec<Edge<T>> = data
             .into_iter()
-            .map(|node| {
-                let values = node.get_primary_key_value();
-
-                let cursor: String = encode_cursor(values);
-
-                Edge { cursor, node }
-            })
+            .map(Edge::new)
             .collect();
 
-        let start_cursor = edges.first().map(|edge| edge.cursor.clone());
-        let end_cursor = edges.last().map(|edge| edge.cursor.clone());
+        let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
+        let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
 
         let total = edges.len() as u64;
 
@@ -269,13 +245,7 @@ where
         Some(data) => {
             let edges: Vec<Edge<T>> = data
                 .into_iter()
-                .map(|node| {
-                    let values = node.get_primary_key_value();
-
-                    let cursor: String = encode_cursor(values);
-
-                    Edge { cursor, node }
-                })
+                .map(Edge::new)
                 .collect();
             edges
         }
@@ -287,13 +257,13 @@ where
         let total: u64 = edges.len() as u64;
         let pages = f64::ceil(total as f64 / cursor_object.limit as f64) as u64;
 
-        let first_cursor = edges.first().map(|edge| edge.cursor.clone());
-        let last_cursor = edges.last().map(|edge| edge.cursor.clone());
+        let first_cursor = edges.first().map(|edge| edge.cursor().to_owned());
+        let last_cursor = edges.last().map(|edge| edge.cursor().to_owned());
 
         let edges: Vec<Edge<T>> = if let Some(cursor) = cursor_object.cursor {
             edges
                 .into_iter()
-                .filter(|edge: &Edge<T>| edge.cursor.gt(&cursor))
+                .filter(|edge: &Edge<T>| edge.cursor() > cursor.as_str())
                 .collect()
         } else {
             edges
@@ -306,8 +276,8 @@ where
             .take(cursor_object.limit as usize)
             .collect();
 
-        let start_cursor = edges.first().map(|edge| edge.cursor.clone());
-        let end_cursor = edges.last().map(|edge| edge.cursor.clone());
+        let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
+        let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
 
         Ok(Connection {
             edges,
@@ -339,8 +309,8 @@ where
             .take(page_object.limit.try_into().expect("Integer out of range"))
             .collect();
 
-        let start_cursor = edges.first().map(|edge| edge.cursor.clone());
-        let end_cursor = edges.last().map(|edge| edge.cursor.clone());
+        let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
+        let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
 
         Ok(Connection {
             edges,
@@ -379,8 +349,8 @@ where
             )
             .collect();
 
-        let start_cursor = edges.first().map(|edge| edge.cursor.clone());
-        let end_cursor = edges.last().map(|edge| edge.cursor.clone());
+        let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
+        let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
 
         Ok(Connection {
             edges,
@@ -398,8 +368,8 @@ where
             }),
         })
     } else {
-        let start_cursor = edges.first().map(|edge| edge.cursor.clone());
-        let end_cursor = edges.last().map(|edge| edge.cursor.clone());
+        let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
+        let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
 
         let total = edges.len() as u64;
 
