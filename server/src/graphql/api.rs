@@ -35,16 +35,16 @@ impl Api {
         self.schema.sdl()
     }
 
-    /// Parses the request (kept in it for the schema) and refuses it over a limit.
+    /// Parses the request (the document is kept in it for the schema) and refuses it
+    /// over a limit.
     fn check(&self, request: &mut Request) -> Result<(), ServerError> {
-        let variables = request.variables.clone();
-        let doc = request.parsed_query()?;
-        check_document(doc, &variables, &self.index, &self.limits)
-            .map(|_| ())
-            .map_err(|e| {
-                tracing::info!(target: "stemset::graphql", refused = %e, "query refused");
-                ServerError::new(e.to_string(), None)
-            })
+        let doc = async_graphql::parser::parse_query(&request.query)?;
+        if let Err(e) = check_document(&doc, &request.variables, &self.index, &self.limits) {
+            tracing::info!(target: "stemset::graphql", refused = %e, "query refused");
+            return Err(ServerError::new(e.to_string(), None));
+        }
+        request.set_parsed_query(doc);
+        Ok(())
     }
 }
 

@@ -6,10 +6,11 @@ use heck::{ToLowerCamelCase, ToSnakeCase};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter, QueryTrait, RelationDef};
 
 use crate::{
-    apply_memory_pagination, request_memo::memoized, get_filter_conditions, guard_error, loader_impl, pluralize_unique,
-    BuilderContext, Connection, ConnectionObjectBuilder, DatabaseContext, EntityObjectBuilder,
-    FilterInputBuilder, GuardAction, HashableGroupKey, KeyComplex, OneToManyLoader, OneToOneLoader,
-    OperationType, OrderInputBuilder, PaginationInputBuilder, UserContext,
+    apply_memory_pagination, get_filter_conditions, guard_error, loader_impl, pluralize_unique,
+    request_memo::memoized, BuilderContext, Connection, ConnectionObjectBuilder, DatabaseContext,
+    EntityObjectBuilder, FilterInputBuilder, GuardAction, HashableGroupKey, KeyComplex,
+    OneToManyLoader, OneToOneLoader, OperationType, OrderInputBuilder, PaginationInputBuilder,
+    UserContext,
 };
 
 /// This builder produces a GraphQL field for an SeaORM entity relationship
@@ -93,7 +94,14 @@ impl EntityObjectRelationBuilder {
                     let loader = ctx.data_unchecked::<DataLoader<OneToOneLoader<R>>>();
 
                     let meta = memoized(&ctx, &*relation_definition, || {
-                        group_key::<R>(&ctx, hooks, context, &object_name, &relation_definition, None)
+                        group_key::<R>(
+                            &ctx,
+                            hooks,
+                            context,
+                            &object_name,
+                            &relation_definition,
+                            None,
+                        )
                     })?;
                     let key = KeyComplex::<R> {
                         key: loader_impl::extract_key::<T::Model>(
@@ -144,7 +152,14 @@ impl EntityObjectRelationBuilder {
                         let loader = ctx.data_unchecked::<DataLoader<OneToManyLoader<R>>>();
 
                         let meta = memoized(&ctx, &*relation_definition, || {
-                            group_key::<R>(&ctx, hooks, context, &object_name, &relation_definition, None)
+                            group_key::<R>(
+                                &ctx,
+                                hooks,
+                                context,
+                                &object_name,
+                                &relation_definition,
+                                None,
+                            )
                         })?;
                         let key = KeyComplex::<R> {
                             key: loader_impl::extract_key::<T::Model>(

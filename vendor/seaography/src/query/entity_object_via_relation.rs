@@ -3,16 +3,13 @@ use async_graphql::{
     dynamic::{Field, FieldFuture, FieldValue, InputValue, TypeRef},
 };
 use heck::{ToLowerCamelCase, ToSnakeCase};
-use sea_orm::{
-    EntityTrait, Related, RelationDef, RelationType,
-};
+use sea_orm::{EntityTrait, Related, RelationDef, RelationType};
 
 use crate::{
     apply_memory_pagination, entity_object_relation::group_key, guard_error, loader_impl,
-    pluralize_unique, request_memo::memoized,
-    BuilderContext, Connection, ConnectionObjectBuilder, EntityObjectBuilder,
-    FilterInputBuilder, GuardAction, KeyComplex, OneToManyLoader, OneToOneLoader,
-    OperationType, OrderInputBuilder, PaginationInputBuilder,
+    pluralize_unique, request_memo::memoized, BuilderContext, Connection, ConnectionObjectBuilder,
+    EntityObjectBuilder, FilterInputBuilder, GuardAction, KeyComplex, OneToManyLoader,
+    OneToOneLoader, OperationType, OrderInputBuilder, PaginationInputBuilder,
 };
 
 /// This builder produces a GraphQL field for an SeaORM entity related trait

@@ -71,16 +71,15 @@ where
         let mut results: HashMap<KeyComplex<T>, Vec<T::Model>> = HashMap::new();
 
         for (group, keys) in groups {
-            let g = &group;
-            let mut stmt = g.stmt.clone();
-            stmt = stmt.filter(g.filters.clone());
-            stmt = apply_order(stmt, g.order_by.clone());
+            let mut stmt = group.stmt.clone();
+            stmt = stmt.filter(group.filters.clone());
+            stmt = apply_order(stmt, group.order_by.clone());
             let models: HashMap<ValueTuple, Vec<T::Model>> = loader_impl(
                 keys,
-                g.junction_fields.clone(),
+                group.junction_fields.clone(),
                 stmt,
-                g.rel_def.clone(),
-                g.via_def.clone(),
+                group.rel_def.clone(),
+                group.via_def.clone(),
                 &self.connection,
             )
             .await?;
@@ -137,16 +136,15 @@ where
         let mut results: HashMap<KeyComplex<T>, T::Model> = HashMap::new();
 
         for (group, keys) in groups {
-            let g = &group;
-            let mut stmt = g.stmt.clone();
-            stmt = stmt.filter(g.filters.clone());
-            stmt = apply_order(stmt, g.order_by.clone());
+            let mut stmt = group.stmt.clone();
+            stmt = stmt.filter(group.filters.clone());
+            stmt = apply_order(stmt, group.order_by.clone());
             let models: HashMap<ValueTuple, Option<T::Model>> = loader_impl(
                 keys,
-                g.junction_fields.clone(),
+                group.junction_fields.clone(),
                 stmt,
-                g.rel_def.clone(),
-                g.via_def.clone(),
+                group.rel_def.clone(),
+                group.via_def.clone(),
                 &self.connection,
             )
             .await?;

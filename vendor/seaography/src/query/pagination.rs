@@ -5,8 +5,8 @@ use sea_orm::{
 };
 
 use crate::{
-    decode_cursor, BuilderContext, Connection, Edge, PageInfo, PageInput,
-    PaginationInfo, PaginationInput,
+    decode_cursor, BuilderContext, Connection, Edge, PageInfo, PageInput, PaginationInfo,
+    PaginationInput,
 };
 
 /// used to parse pagination input object and apply it to statement
@@ -103,10 +103,7 @@ where
             }
         };
 
-        let edges: Vec<Edge<T>> = data
-            .into_iter()
-            .map(Edge::new)
-            .collect();
+        let edges: Vec<Edge<T>> = data.into_iter().map(Edge::new).collect();
 
         let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
         let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
@@ -130,10 +127,7 @@ where
 
         let data = paginator.fetch_page(page_object.page).await?;
 
-        let edges: Vec<Edge<T>> = data
-            .into_iter()
-            .map(Edge::new)
-            .collect();
+        let edges: Vec<Edge<T>> = data.into_iter().map(Edge::new).collect();
 
         let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
         let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
@@ -163,10 +157,7 @@ where
 
         let data = stmt.offset(offset).limit(limit).all(db).await?;
 
-        let edges: Vec<Edge<T>> = data
-            .into_iter()
-            .map(Edge::new)
-            .collect();
+        let edges: Vec<Edge<T>> = data.into_iter().map(Edge::new).collect();
 
         let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
         let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
@@ -202,10 +193,7 @@ where
     } else {
         let data = stmt.all(db).await?;
 
-        let edges: Vec<Edge<T>> = data
-            .into_iter()
-            .map(Edge::new)
-            .collect();
+        let edges: Vec<Edge<T>> = data.into_iter().map(Edge::new).collect();
 
         let start_cursor = edges.first().map(|edge| edge.cursor().to_owned());
         let end_cursor = edges.last().map(|edge| edge.cursor().to_owned());
@@ -243,10 +231,7 @@ where
 
     let edges: Vec<Edge<T>> = match values {
         Some(data) => {
-            let edges: Vec<Edge<T>> = data
-                .into_iter()
-                .map(Edge::new)
-                .collect();
+            let edges: Vec<Edge<T>> = data.into_iter().map(Edge::new).collect();
             edges
         }
         None => Vec::new(),

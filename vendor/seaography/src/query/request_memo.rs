@@ -16,9 +16,10 @@ type Entries = HashMap<(usize, usize, TypeId), Arc<dyn Any + Send + Sync>>;
 /// never one shared by two requests: entries are keyed by addresses in the request's
 /// document. Without one, every row builds its own (the same result, more work).
 ///
-/// What is kept must not depend on the parent row: the relation fields keep only what
-/// comes from their arguments, the request's data and the lifecycle hooks' entity filter,
-/// which sees the parent but is not given it by any filter built here.
+/// What is kept must not depend on the parent row. The relation fields keep what comes
+/// from their arguments, the request's data and the lifecycle hooks' entity filter, so a
+/// hook whose filter depends on `ctx.parent_value` must not be used with a memo
+/// (Stemset's depends on the caller only).
 #[derive(Default)]
 pub struct RequestMemo {
     entries: Mutex<Entries>,

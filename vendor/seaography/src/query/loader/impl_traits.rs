@@ -107,7 +107,8 @@ where
                     .iter()
                     .map(|(column, order)| (sea_orm::IdenStatic::as_str(column), order)))
             && self.junction_fields.eq(&other.junction_fields)
-            && sea_orm::QueryTrait::as_query(&self.stmt) == sea_orm::QueryTrait::as_query(&other.stmt)
+            && sea_orm::QueryTrait::as_query(&self.stmt)
+                == sea_orm::QueryTrait::as_query(&other.stmt)
     }
 }
 
